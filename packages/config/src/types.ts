@@ -1,0 +1,110 @@
+/** The environments the seed treats as non-production. Anything else, unknown values included, is production. */
+export const NON_PRODUCTION_ENVIRONMENTS = ['DEMO', 'DEVELOPMENT', 'STAGING', 'TRAINING', 'TEST'] as const
+export type NonProductionEnvironment = (typeof NON_PRODUCTION_ENVIRONMENTS)[number]
+
+/** General settings every service has (the seed's GeneralConfig). */
+export interface GeneralConfig {
+  /** ENVIRONMENT, upper-cased. Default: PRODUCTION. */
+  readonly environment: string
+  /** True unless ENVIRONMENT is one of the non-production names. */
+  readonly isProduction: boolean
+  /** ALLOW_DROP_DATA. Default: false; refused in production. */
+  readonly allowDropData: boolean
+  /** DEBUG. Default: false. */
+  readonly debug: boolean
+  /** LISTEN_ADDRESS. Default: 0.0.0.0. */
+  readonly listenAddress: string
+  /** PORT. Default: 5000. */
+  readonly port: number
+  /** LOG_REQUEST_ID_GENERATE_IF_NOT_FOUND. Default: true. */
+  readonly logRequestIdGenerateIfNotFound: boolean
+  /** PREFERRED_URL_SCHEME. Default: http. */
+  readonly preferredUrlScheme: 'http' | 'https'
+  /** BUILD_NUMBER (the seed's "circle" build number), shown by /version. Default: undefined. */
+  readonly buildNumber?: string
+  /** GIT_HASH, shown by /version. Default: undefined. */
+  readonly gitHash?: string
+}
+
+/** The internal (platform) issuer's HS-signed tokens and the system-token service (the seed's JwtConfig). */
+export interface JwtConfig {
+  /** HS_KEY: the HMAC key of the internal issuer. Required. */
+  readonly hsKey: string
+  /** PROXY_URL, without a trailing slash. Required. */
+  readonly proxyUrl: string
+  /** PROXY_URL + "/": the internal issuer and audience. */
+  readonly internalIssuer: string
+  /** IGNORE_JWT_VALIDATION. Default: false; refused in production. */
+  readonly ignoreJwtValidation: boolean
+  /** SYSTEM_AUTH_HOST. Default: localhost. */
+  readonly systemAuthHost: string
+  /** SYSTEM_AUTH_PORT. Default: 7000. */
+  readonly systemAuthPort: number
+  /** SYSTEM_AUTH_URL_SCHEME. Default: http. */
+  readonly systemAuthUrlScheme: 'http' | 'https'
+}
+
+/** A JWKS token provider: Auth0, Azure AD B2C or any other (the seed's Auth0Config). */
+export interface Auth0Config {
+  /** AUTH0_AUDIENCE. Required. */
+  readonly audience: string
+  /** AUTH0_DOMAIN: the provider's issuer, e.g. https://tenant.eu.auth0.com/. Required (no vendor default). */
+  readonly domain: string
+  /** AUTH0_JWKS_URL. Default: AUTH0_DOMAIN + ".well-known/jwks.json". */
+  readonly jwksUrl: string
+  /** AUTH0_METADATA: the claim that holds the platform metadata. Required (no vendor default). */
+  readonly metadataKey: string
+  /** AUTH0_SCOPE_KEY. Default: derived from AUTH0_METADATA (part before its last "/" + "/scope", else "scope"). */
+  readonly scopeKey: string
+}
+
+/** The custom-database login issuer (the seed's Auth0CustomConfig). */
+export interface CustomAuth0Config {
+  /** AUTH0_CUSTOM_DOMAIN: the issuer of custom-DB login tokens. Required. */
+  readonly domain: string
+  /** AUTH0_HS_KEY: their HMAC key. Required. */
+  readonly hsKey: string
+}
+
+/** The EPR service adapter issuer. */
+export interface EprConfig {
+  /** EPR_SERVICE_ADAPTER_ISSUER. Required. */
+  readonly issuer: string
+  /** EPR_SERVICE_ADAPTER_HS_KEY. Required. */
+  readonly hsKey: string
+}
+
+/** PostgreSQL connection and pool settings. */
+export interface DbConfig {
+  /** True when DATABASE_URL or DATABASE_HOST is set; false means "no database configured". */
+  readonly configured: boolean
+  /** DATABASE_URL, when set (wins over the separate variables). */
+  readonly url?: string
+  /** DATABASE_HOST. */
+  readonly host?: string
+  /** DATABASE_PORT. Default: 5432. */
+  readonly port: number
+  /** DATABASE_USER. */
+  readonly user?: string
+  /** DATABASE_PASSWORD. */
+  readonly password?: string
+  /** DATABASE_NAME. */
+  readonly database?: string
+  /** DATABASE_POOL_SIZE: maximum connections in the pool. Default: 10. */
+  readonly poolSize: number
+  /** DATABASE_CONNECT_TIMEOUT_MS. Default: 5000. */
+  readonly connectTimeoutMs: number
+  /** DATABASE_IDLE_TIMEOUT_MS. Default: 10000. */
+  readonly idleTimeoutMs: number
+  /** DATABASE_STATEMENT_TIMEOUT_MS. Default: 30000. */
+  readonly statementTimeoutMs: number
+}
+
+/** The frozen, typed result of loadConfig; `app.config` in Fastify. A group is present only when turned on. */
+export interface FbiConfig extends GeneralConfig {
+  readonly jwt?: JwtConfig
+  readonly auth0?: Auth0Config
+  readonly customAuth0?: CustomAuth0Config
+  readonly epr?: EprConfig
+  readonly db?: DbConfig
+}

@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config'
+
+// One vitest project per package, so `vitest --project security` runs one battery's suite.
+// The `fbi-source` export condition makes a package's tests import its sibling packages from
+// source, so a test never runs against a stale `dist/`.
+const packages = ['config', 'errors', 'schema', 'monitoring', 'security', 'db', 'all']
+
+export default defineConfig({
+  resolve: { conditions: ['fbi-source'] },
+  ssr: { resolve: { conditions: ['fbi-source'] } },
+  test: {
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**/*.ts'],
+      reporter: ['text-summary', 'json-summary'],
+    },
+    projects: [
+      ...packages.map((name) => ({
+        extends: true as const,
+        test: { name, root: `packages/${name}`, include: ['test/**/*.test.ts'] },
+      })),
+      {
+        extends: true as const,
+        test: { name: 'patients-service', root: 'examples/patients-service', include: ['test/**/*.test.ts'] },
+      },
+    ],
+  },
+})
