@@ -4,7 +4,7 @@ export type NonProductionEnvironment = (typeof NON_PRODUCTION_ENVIRONMENTS)[numb
 
 /** General settings every service has (the seed's GeneralConfig). */
 export interface GeneralConfig {
-  /** ENVIRONMENT, upper-cased. Default: PRODUCTION. */
+  /** ENVIRONMENT, exactly as set (matching is case-sensitive, as in the seed). Default: PRODUCTION. */
   readonly environment: string
   /** True unless ENVIRONMENT is one of the non-production names. */
   readonly isProduction: boolean

@@ -1,0 +1,41 @@
+import type { VariableSpec } from './variables.js'
+
+// Booleans arrive as strings; Ajv's own coercion would also take "" or "yes"-like surprises, so the
+// accepted spellings are spelled out: true/false/1/0 in any case, nothing else.
+const BOOLEAN_PATTERN = '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0)$'
+const URL_PATTERN = '^[A-Za-z][A-Za-z0-9+.-]*://[^\\s/?#]+'
+
+function propertySchema(spec: VariableSpec): Record<string, unknown> {
+  switch (spec.kind) {
+    case 'boolean':
+      return { type: 'string', pattern: BOOLEAN_PATTERN }
+    case 'integer':
+      return { type: 'integer', minimum: spec.minimum ?? 0 }
+    case 'port':
+      return { type: 'integer', minimum: 0, maximum: 65535 }
+    case 'scheme':
+      return { type: 'string', enum: ['http', 'https'] }
+    case 'url':
+      return { type: 'string', pattern: URL_PATTERN }
+    case 'string':
+      return { type: 'string', minLength: 1 }
+  }
+}
+
+/** The JSON schema env-schema validates the selected variables against. */
+export function buildEnvSchema(specs: readonly VariableSpec[]): Record<string, unknown> {
+  const properties: Record<string, unknown> = {}
+  const required: string[] = []
+  for (const spec of specs) {
+    const schema = propertySchema(spec)
+    if (spec.default !== undefined) schema.default = spec.default
+    properties[spec.name] = schema
+    if (spec.required) required.push(spec.name)
+  }
+  return { type: 'object', properties, required }
+}
+
+export function parseBoolean(value: string): boolean {
+  const lower = value.toLowerCase()
+  return lower === 'true' || lower === '1'
+}

@@ -1,0 +1,67 @@
+/** The variable groups a service can turn on; `general` is always on. */
+export type GroupName = 'general' | 'jwt' | 'auth0' | 'customAuth0' | 'epr' | 'db'
+
+export type VariableKind = 'string' | 'url' | 'boolean' | 'integer' | 'port' | 'scheme'
+
+export interface VariableSpec {
+  readonly name: string
+  readonly group: GroupName
+  readonly kind: VariableKind
+  readonly required?: boolean
+  readonly default?: string
+  /** Lower bound for integers. */
+  readonly minimum?: number
+}
+
+/** What each group is for, so an error tells an operator which feature wants the variable. */
+export const GROUP_PURPOSE: Readonly<Record<GroupName, string>> = {
+  general: 'general settings',
+  jwt: 'jwt: internal JWT issuer and system tokens',
+  auth0: 'auth0: JWKS token provider (Auth0, Azure AD B2C)',
+  customAuth0: 'customAuth0: custom-database login issuer',
+  epr: 'epr: EPR service adapter issuer',
+  db: 'db: PostgreSQL',
+}
+
+// Names and defaults are the seed's, so existing deployments carry over unchanged.
+export const VARIABLES: readonly VariableSpec[] = [
+  { name: 'ENVIRONMENT', group: 'general', kind: 'string', default: 'PRODUCTION' },
+  { name: 'ALLOW_DROP_DATA', group: 'general', kind: 'boolean', default: 'false' },
+  { name: 'DEBUG', group: 'general', kind: 'boolean', default: 'false' },
+  { name: 'LISTEN_ADDRESS', group: 'general', kind: 'string', default: '0.0.0.0' },
+  { name: 'PORT', group: 'general', kind: 'port', default: '5000' },
+  { name: 'LOG_REQUEST_ID_GENERATE_IF_NOT_FOUND', group: 'general', kind: 'boolean', default: 'true' },
+  { name: 'PREFERRED_URL_SCHEME', group: 'general', kind: 'scheme', default: 'http' },
+  { name: 'BUILD_NUMBER', group: 'general', kind: 'string' },
+  { name: 'GIT_HASH', group: 'general', kind: 'string' },
+
+  { name: 'HS_KEY', group: 'jwt', kind: 'string', required: true },
+  { name: 'PROXY_URL', group: 'jwt', kind: 'url', required: true },
+  { name: 'IGNORE_JWT_VALIDATION', group: 'jwt', kind: 'boolean', default: 'false' },
+  { name: 'SYSTEM_AUTH_HOST', group: 'jwt', kind: 'string', default: 'localhost' },
+  { name: 'SYSTEM_AUTH_PORT', group: 'jwt', kind: 'port', default: '7000' },
+  { name: 'SYSTEM_AUTH_URL_SCHEME', group: 'jwt', kind: 'scheme', default: 'http' },
+
+  { name: 'AUTH0_AUDIENCE', group: 'auth0', kind: 'string', required: true },
+  { name: 'AUTH0_DOMAIN', group: 'auth0', kind: 'url', required: true },
+  { name: 'AUTH0_JWKS_URL', group: 'auth0', kind: 'url' },
+  { name: 'AUTH0_METADATA', group: 'auth0', kind: 'string', required: true },
+  { name: 'AUTH0_SCOPE_KEY', group: 'auth0', kind: 'string' },
+
+  { name: 'AUTH0_CUSTOM_DOMAIN', group: 'customAuth0', kind: 'url', required: true },
+  { name: 'AUTH0_HS_KEY', group: 'customAuth0', kind: 'string', required: true },
+
+  { name: 'EPR_SERVICE_ADAPTER_ISSUER', group: 'epr', kind: 'string', required: true },
+  { name: 'EPR_SERVICE_ADAPTER_HS_KEY', group: 'epr', kind: 'string', required: true },
+
+  { name: 'DATABASE_URL', group: 'db', kind: 'url' },
+  { name: 'DATABASE_HOST', group: 'db', kind: 'string' },
+  { name: 'DATABASE_PORT', group: 'db', kind: 'port', default: '5432' },
+  { name: 'DATABASE_USER', group: 'db', kind: 'string' },
+  { name: 'DATABASE_PASSWORD', group: 'db', kind: 'string' },
+  { name: 'DATABASE_NAME', group: 'db', kind: 'string' },
+  { name: 'DATABASE_POOL_SIZE', group: 'db', kind: 'integer', default: '10', minimum: 1 },
+  { name: 'DATABASE_CONNECT_TIMEOUT_MS', group: 'db', kind: 'integer', default: '5000', minimum: 1 },
+  { name: 'DATABASE_IDLE_TIMEOUT_MS', group: 'db', kind: 'integer', default: '10000', minimum: 0 },
+  { name: 'DATABASE_STATEMENT_TIMEOUT_MS', group: 'db', kind: 'integer', default: '30000', minimum: 0 },
+]
