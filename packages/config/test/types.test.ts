@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify'
+import { describe, expectTypeOf, it } from 'vitest'
+import { type Auth0Config, type FbiConfig, type JwtConfig, loadConfig } from '../src/index.js'
+import { AUTH0_ENV, JWT_ENV } from './fixtures.js'
+
+describe('public types', () => {
+  it('types app.config through declaration merging', () => {
+    expectTypeOf<FastifyInstance['config']>().toEqualTypeOf<FbiConfig>()
+    expectTypeOf<FbiConfig['port']>().toEqualTypeOf<number>()
+    expectTypeOf<FbiConfig['jwt']>().toEqualTypeOf<JwtConfig | undefined>()
+  })
+
+  it('knows a group turned on is present', () => {
+    const config = loadConfig({ env: { ...JWT_ENV, ...AUTH0_ENV }, auth0: true })
+    expectTypeOf(config.jwt).toEqualTypeOf<JwtConfig>()
+    expectTypeOf(config.auth0).toEqualTypeOf<Auth0Config>()
+    const withoutJwt = loadConfig({ env: {}, jwt: false })
+    expectTypeOf(withoutJwt.jwt).toEqualTypeOf<JwtConfig | undefined>()
+  })
+
+  it('refuses options of the wrong type at compile time', () => {
+    // @ts-expect-error db is a boolean switch
+    expectTypeOf(loadConfig).toBeCallableWith({ db: 'yes' })
+    // @ts-expect-error env values are strings
+    expectTypeOf(loadConfig).toBeCallableWith({ env: { PORT: 5000 } })
+  })
+})
