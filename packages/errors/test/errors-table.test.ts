@@ -7,9 +7,16 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 describe('README Errors table', () => {
   const codes = [
     ...Object.keys(api).filter((name) => name.startsWith('FBI_')),
-    ...[api.BadRequest, api.AuthMissing, api.Forbidden, api.EntityNotFound, api.DuplicateResource]
-      .concat([api.UnprocessableEntity, api.NotImplemented, api.ServiceUnavailable])
-      .map((ErrorClass) => new ErrorClass().code),
+    ...[
+      new api.BadRequest(),
+      new api.AuthMissing(),
+      new api.Forbidden(),
+      new api.EntityNotFound(),
+      new api.DuplicateResource(),
+      new api.UnprocessableEntity(),
+      new api.NotImplemented(),
+      new api.ServiceUnavailable(),
+    ].map((error) => error.code),
   ]
   it.each(codes)('lists %s', (code) => {
     expect(readme).toMatch(new RegExp(`^\\| \`${code}\` \\|`, 'm'))
