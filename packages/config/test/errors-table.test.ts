@@ -6,10 +6,10 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 
 describe('README', () => {
   it.each(Object.keys(api).filter((name) => name.startsWith('FBI_')))('lists the error %s', (code) => {
-    expect(readme).toMatch(new RegExp(`^\\| \`${code}\` \\|`, 'm'))
+    expect(readme).toMatch(new RegExp(`^\\|\\s*\`${code}\`\\s*\\|`, 'm'))
   })
 
   it.each(api.VARIABLES.map((spec) => spec.name))('documents the variable %s', (name) => {
-    expect(readme).toMatch(new RegExp(`^\\| \`${name}\` \\|`, 'm'))
+    expect(readme).toMatch(new RegExp(`^\\|\\s*\`${name}\`\\s*\\|`, 'm'))
   })
 })

@@ -19,6 +19,6 @@ describe('README Errors table', () => {
     ].map((error) => error.code),
   ]
   it.each(codes)('lists %s', (code) => {
-    expect(readme).toMatch(new RegExp(`^\\| \`${code}\` \\|`, 'm'))
+    expect(readme).toMatch(new RegExp(`^\\|\\s*\`${code}\`\\s*\\|`, 'm'))
   })
 })
