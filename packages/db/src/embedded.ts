@@ -1,0 +1,86 @@
+import { PGlite } from '@electric-sql/pglite'
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { FBI_DB_EMBEDDED_FAILED } from './errors.js'
+
+/** Settings of the embedded PostgreSQL used when no database is configured outside production. */
+export interface EmbeddedOptions {
+  /** Directory that keeps the data between restarts. Default: undefined (in memory, gone on close). */
+  dataDir?: string
+}
+
+/** A PGlite database served over the PostgreSQL wire protocol on 127.0.0.1. */
+export interface EmbeddedDatabase {
+  /** postgres:// URL of the running server (fixed for the life of the instance). */
+  readonly connectionString: string
+  readonly host: string
+  readonly port: number
+  /** Whether the socket server is currently accepting connections. */
+  readonly listening: boolean
+  /** Stop accepting connections and drop the open ones; the data stays (for fault tests). */
+  stop(): Promise<void>
+  /** Listen again on the same port after `stop()`. */
+  start(): Promise<void>
+  /** Stop the server and close the database for good. */
+  close(): Promise<void>
+}
+
+/**
+ * PGlite runs every query on one backend: pglite-socket multiplexes several sockets onto it
+ * message by message, so two clients' extended-protocol messages (Parse/Bind/Execute) can
+ * interleave and corrupt each other's unnamed statements. One socket (plus one spare so a
+ * reconnect is not refused while the old socket is still closing) is the only safe setting;
+ * the pool in front of it must have one client.
+ */
+export const EMBEDDED_MAX_CONNECTIONS = 2
+export const EMBEDDED_POOL_SIZE = 1
+
+export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
+  let db: PGlite
+  let server: PGLiteSocketServer
+  try {
+    db = opts.dataDir === undefined ? await PGlite.create() : await PGlite.create(opts.dataDir)
+    server = new PGLiteSocketServer({
+      db,
+      host: '127.0.0.1',
+      port: 0,
+      maxConnections: EMBEDDED_MAX_CONNECTIONS,
+    })
+    await server.start()
+  } catch (err) {
+    throw new FBI_DB_EMBEDDED_FAILED(err instanceof Error ? err.message : String(err), { cause: err })
+  }
+  const address = server.getServerConn()
+  const port = Number(address.slice(address.lastIndexOf(':') + 1))
+  const host = '127.0.0.1'
+  let listening = true
+  let closed = false
+  return {
+    connectionString: `postgres://postgres@${host}:${port}/postgres`,
+    host,
+    port,
+    get listening() {
+      return listening
+    },
+    async stop() {
+      if (!listening) return
+      listening = false
+      await server.stop()
+    },
+    async start() {
+      if (listening || closed) return
+      // A new server object: the old one's handlers are gone, the database (and its data) is the same.
+      server = new PGLiteSocketServer({ db, host, port, maxConnections: EMBEDDED_MAX_CONNECTIONS })
+      await server.start()
+      listening = true
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      if (listening) {
+        listening = false
+        await server.stop()
+      }
+      await db.close()
+    },
+  }
+}
