@@ -177,14 +177,17 @@ const fbiDb: FastifyPluginAsync<FbiDbOptions> = async (fastify, opts) => {
     async migrate(runOpts = {}) {
       const m = requireMigrations()
       const client = await pool.connect()
-      let broken = false
+      let failed = false
       try {
         return await runMigrations(client, { ...m, ...runOpts, log: migrationLog(log) })
       } catch (err) {
-        broken = isConnectionLevel(err)
+        failed = true
         throw err
       } finally {
-        client.release(broken)
+        // node-pg-migrate leaves a failed migration's transaction open (it expects to close its own
+        // connection) and then cannot release its session-level advisory lock: such a client must
+        // never go back to the pool. Destroying it ends the session, which rolls back and unlocks.
+        client.release(failed)
       }
     },
     async migrationStatus() {
@@ -235,11 +238,6 @@ function migrationLog(log: FastifyBaseLogger) {
     warn: (msg: string) => log.warn(msg),
     error: (msg: string) => log.error(msg),
   }
-}
-
-function isConnectionLevel(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code
-  return typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P') || code.startsWith('E'))
 }
 
 const plugin = fp(fbiDb, {

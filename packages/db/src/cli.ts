@@ -1,0 +1,147 @@
+import { parseArgs } from 'node:util'
+import { loadConfig } from '@fbi/config'
+import pg from 'pg'
+import { startEmbedded } from './embedded.js'
+import { FBI_DB_CLI_USAGE, FBI_DB_NOT_CONFIGURED } from './errors.js'
+import { createMigration, DEFAULT_LOCK_TIMEOUT_MS, migrationStatus, runMigrations } from './migrations.js'
+import { buildPoolConfig } from './pool-config.js'
+
+export const USAGE = `Usage: fbi-db migrate <up|down|status|create <name>> [options]
+
+  up                 apply pending migrations (all, or --count N)
+  down               revert the last migration (or --count N)
+  status             list applied and pending migrations; exit code 1 when behind
+  create <name>      write a new migration file (--sql for plain SQL, else JavaScript)
+
+Options:
+  --dir <dir>                 migrations directory (default: migrations)
+  --table <name>              migrations table (default: pgmigrations)
+  --schema <name>             schema of the migrations table (default: public)
+  --count <n>                 how many migrations to run
+  --lock-timeout-ms <ms>      wait for another instance's migration lock (default: ${DEFAULT_LOCK_TIMEOUT_MS})
+  --embedded-data-dir <dir>   migrate the embedded PGlite database kept in <dir> (development)
+  --sql                       with create: a .sql migration
+
+Connection: DATABASE_URL, or DATABASE_HOST, DATABASE_PORT, DATABASE_USER, DATABASE_PASSWORD,
+DATABASE_NAME, read (and checked) by @fbi/config exactly as the service reads them.
+`
+
+export interface CliIo {
+  out(line: string): void
+  err(line: string): void
+}
+
+const consoleIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+}
+
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new FBI_DB_CLI_USAGE(`--${name} must be a non-negative integer`)
+  return n
+}
+
+/** The `fbi-db` command. Returns the exit code; never calls process.exit (so it is testable in-process). */
+export async function main(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  io: CliIo = consoleIo,
+): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        dir: { type: 'string', default: 'migrations' },
+        table: { type: 'string' },
+        schema: { type: 'string' },
+        count: { type: 'string' },
+        'lock-timeout-ms': { type: 'string' },
+        'embedded-data-dir': { type: 'string' },
+        sql: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    })
+    if (values.help) {
+      io.out(USAGE)
+      return 0
+    }
+    const [group, command, name, ...extra] = positionals
+    if (group !== 'migrate' || command === undefined || extra.length > 0) throw new FBI_DB_CLI_USAGE(USAGE)
+    if (command === 'create') {
+      if (name === undefined || !/^[\w-]+$/.test(name)) {
+        throw new FBI_DB_CLI_USAGE('create needs a <name> of letters, digits, "_" or "-"')
+      }
+      const path = await createMigration(values.dir, name, values.sql ? 'sql' : 'js')
+      io.out(`created ${path}`)
+      return 0
+    }
+    if (name !== undefined || !['up', 'down', 'status'].includes(command)) throw new FBI_DB_CLI_USAGE(USAGE)
+
+    const count = positiveInt('count', values.count)
+    const lockTimeoutMs = positiveInt('lock-timeout-ms', values['lock-timeout-ms'])
+    const migrations = {
+      dir: values.dir,
+      ...(values.table === undefined ? {} : { table: values.table }),
+      ...(values.schema === undefined ? {} : { schema: values.schema }),
+      ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
+    }
+    const dataDir = values['embedded-data-dir']
+    const embedded = dataDir === undefined ? null : await startEmbedded({ dataDir })
+    try {
+      const clientConfig =
+        embedded === null ? connectionFromEnv(env) : { connectionString: embedded.connectionString }
+      const client = new pg.Client(clientConfig)
+      client.on('error', () => {})
+      await client.connect()
+      try {
+        if (command === 'status') {
+          const status = await migrationStatus(client, migrations)
+          for (const m of status.applied) io.out(`applied  ${m}`)
+          for (const m of status.pending) io.out(`pending  ${m}`)
+          return status.pending.length > 0 ? 1 : 0
+        }
+        const log = { debug: () => {}, info: () => {}, warn: io.err, error: io.err }
+        const ran = await runMigrations(client, {
+          ...migrations,
+          direction: command === 'down' ? 'down' : 'up',
+          ...(count === undefined ? {} : { count }),
+          log,
+        })
+        if (ran.length === 0) io.out('no migrations to run')
+        for (const m of ran) io.out(`${command === 'down' ? 'reverted' : 'applied'} ${m.name}`)
+        return 0
+      } finally {
+        await client.end()
+      }
+    } finally {
+      await embedded?.close()
+    }
+  } catch (err) {
+    const e = err as { code?: unknown; message?: unknown }
+    io.err(typeof e.code === 'string' ? `${e.code}: ${String(e.message)}` : String(e.message ?? err))
+    return e.code === 'FBI_DB_CLI_USAGE' || (err as { name?: unknown }).name === 'TypeError' ? 2 : 1
+  }
+}
+
+function connectionFromEnv(env: Readonly<Record<string, string | undefined>>): pg.ClientConfig {
+  const config = loadConfig({ env, jwt: false, db: true })
+  if (config.db?.configured !== true) {
+    throw new FBI_DB_NOT_CONFIGURED(
+      'the command line never starts an in-memory database; see --embedded-data-dir',
+    )
+  }
+  const pool = buildPoolConfig({}, config.db)
+  const client: pg.ClientConfig = {}
+  if (pool.connectionString !== undefined) client.connectionString = pool.connectionString
+  if (pool.host !== undefined) client.host = pool.host
+  if (pool.port !== undefined) client.port = pool.port
+  if (pool.user !== undefined) client.user = pool.user
+  if (pool.password !== undefined) client.password = pool.password
+  if (pool.database !== undefined) client.database = pool.database
+  if (pool.connectionTimeoutMillis !== undefined)
+    client.connectionTimeoutMillis = pool.connectionTimeoutMillis
+  return client
+}
