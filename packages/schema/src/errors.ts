@@ -1,0 +1,49 @@
+import createError from '@fastify/error'
+
+/** A plugin option has the wrong type or value; thrown from `register`, so `ready()` rejects. */
+export const FBI_SCHEMA_INVALID_OPTION = createError<'FBI_SCHEMA_INVALID_OPTION', 500, [string, string]>(
+  'FBI_SCHEMA_INVALID_OPTION',
+  "Invalid @fbi/schema option '%s': %s",
+  500,
+  TypeError,
+)
+
+/**
+ * A validator compiler was already in use where the plugin was registered (a route with a schema
+ * was added before it, or `setValidatorCompiler` was called): our formats and strict bodies would
+ * silently not apply to those routes.
+ */
+export const FBI_SCHEMA_VALIDATOR_IN_USE = createError<'FBI_SCHEMA_VALIDATOR_IN_USE', 500, []>(
+  'FBI_SCHEMA_VALIDATOR_IN_USE',
+  'A validator compiler is already in use: register @fbi/schema before any route with a schema, or pass { validator: false }',
+  500,
+)
+
+/** A Date (or offset) that cannot be written as an ISO 8601 timestamp: a server-side bug, not bad input. */
+export const FBI_SCHEMA_UNFORMATTABLE_DATE = createError<'FBI_SCHEMA_UNFORMATTABLE_DATE', 500, [string]>(
+  'FBI_SCHEMA_UNFORMATTABLE_DATE',
+  'Cannot format a timestamp: %s',
+  500,
+  TypeError,
+)
+
+/** The generated OpenAPI document does not validate; nothing is written. */
+export const FBI_SCHEMA_INVALID_OPENAPI = createError<'FBI_SCHEMA_INVALID_OPENAPI', 500, [string]>(
+  'FBI_SCHEMA_INVALID_OPENAPI',
+  'Invalid OpenAPI specification: %s',
+  500,
+)
+
+/** `fbi-openapi` could not get a Fastify app out of the module it was given. */
+export const FBI_SCHEMA_APP_MODULE = createError<'FBI_SCHEMA_APP_MODULE', 500, [string, string]>(
+  'FBI_SCHEMA_APP_MODULE',
+  "Cannot load a Fastify app from '%s': %s",
+  500,
+)
+
+/** `fbi-openapi` was given the app without @fbi/schema's OpenAPI support registered. */
+export const FBI_SCHEMA_NO_OPENAPI = createError<'FBI_SCHEMA_NO_OPENAPI', 500, []>(
+  'FBI_SCHEMA_NO_OPENAPI',
+  'The app has no OpenAPI document: register @fbi/schema with OpenAPI enabled (the default)',
+  500,
+)
