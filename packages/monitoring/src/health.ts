@@ -1,0 +1,163 @@
+import { hostname } from 'node:os'
+import { FBI_MONITORING_DUPLICATE_HEALTH_CHECK, FBI_MONITORING_INVALID_HEALTH_CHECK } from './errors.js'
+
+/** A readiness check: passes when it returns or resolves, fails when it throws, rejects or times out. */
+export type HealthCheck = () => unknown
+
+export interface HealthCheckOptions {
+  /** How long the check may take before it counts as failed. Default: the plugin's `healthCheckTimeoutMs`. */
+  timeoutMs?: number
+}
+
+/** One check's outcome, in the seed's (Python `healthcheck` library's) format. Times are Unix seconds. */
+export interface HealthCheckResult {
+  checker: string
+  /** The check's resolved value (null when it resolved nothing), or the error's message. */
+  output: unknown
+  passed: boolean
+  timestamp: number
+  expires: number
+  /** Seconds the check took. */
+  response_time: number
+}
+
+/** The body of GET /healthcheck. */
+export interface HealthReport {
+  hostname: string
+  status: 'success' | 'failure'
+  timestamp: number
+  results: HealthCheckResult[]
+}
+
+interface Entry {
+  name: string
+  check: HealthCheck
+  timeoutMs: number
+  cached?: HealthCheckResult
+  running?: Promise<HealthCheckResult>
+}
+
+export interface HealthCheckRegistryOptions {
+  defaultTimeoutMs: number
+  successTtlMs: number
+  failureTtlMs: number
+  onFailure: (result: HealthCheckResult) => void
+}
+
+const HOSTNAME = hostname()
+
+function seconds(ms: number): number {
+  return ms / 1000
+}
+
+function timeoutError(timeoutMs: number): Error {
+  return new Error(`Health check timed out after ${timeoutMs}ms`)
+}
+
+/** Holds the registered checks and runs them concurrently, each with a timeout and a cached result. */
+export class HealthChecks {
+  readonly #entries: Entry[] = []
+  readonly #opts: HealthCheckRegistryOptions
+  #shuttingDown = false
+
+  constructor(opts: HealthCheckRegistryOptions) {
+    this.#opts = opts
+  }
+
+  add(name: string, check: HealthCheck, opts: HealthCheckOptions = {}): void {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new FBI_MONITORING_INVALID_HEALTH_CHECK(String(name), 'the name must be a non-empty string')
+    }
+    if (typeof check !== 'function') {
+      throw new FBI_MONITORING_INVALID_HEALTH_CHECK(name, 'the check must be a function')
+    }
+    const timeoutMs = opts.timeoutMs ?? this.#opts.defaultTimeoutMs
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
+      throw new FBI_MONITORING_INVALID_HEALTH_CHECK(name, 'timeoutMs must be a positive integer')
+    }
+    if (this.#entries.some((entry) => entry.name === name))
+      throw new FBI_MONITORING_DUPLICATE_HEALTH_CHECK(name)
+    this.#entries.push({ name, check, timeoutMs })
+  }
+
+  get names(): string[] {
+    return this.#entries.map((entry) => entry.name)
+  }
+
+  /** From now on readiness fails at once, whatever the checks say (graceful shutdown). */
+  markShuttingDown(): void {
+    this.#shuttingDown = true
+  }
+
+  get shuttingDown(): boolean {
+    return this.#shuttingDown
+  }
+
+  async report(): Promise<HealthReport> {
+    const now = Date.now()
+    if (this.#shuttingDown) {
+      const result: HealthCheckResult = {
+        checker: 'shutdown',
+        output: 'Service is shutting down',
+        passed: false,
+        timestamp: seconds(now),
+        expires: seconds(now),
+        response_time: 0,
+      }
+      return { hostname: HOSTNAME, status: 'failure', timestamp: seconds(now), results: [result] }
+    }
+    const results = await Promise.all(this.#entries.map((entry) => this.#resultOf(entry, now)))
+    return {
+      hostname: HOSTNAME,
+      status: results.every((result) => result.passed) ? 'success' : 'failure',
+      timestamp: seconds(Date.now()),
+      results,
+    }
+  }
+
+  #resultOf(entry: Entry, now: number): Promise<HealthCheckResult> {
+    if (entry.cached !== undefined && entry.cached.expires * 1000 > now) return Promise.resolve(entry.cached)
+    // A probe storm shares the run that is already under way instead of starting more.
+    if (entry.running !== undefined) return entry.running
+    const running = this.#run(entry).then((result) => {
+      entry.cached = result
+      entry.running = undefined
+      return result
+    })
+    entry.running = running
+    return running
+  }
+
+  async #run(entry: Entry): Promise<HealthCheckResult> {
+    const started = performance.now()
+    let passed: boolean
+    let output: unknown
+    let timer: NodeJS.Timeout | undefined
+    try {
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(timeoutError(entry.timeoutMs)), entry.timeoutMs)
+      })
+      // The check may throw synchronously; the async wrapper turns that into a rejection.
+      const value = await Promise.race([(async () => entry.check())(), timedOut])
+      passed = true
+      output = value === undefined ? null : value
+    } catch (error) {
+      passed = false
+      output = error instanceof Error ? error.message : String(error)
+    } finally {
+      clearTimeout(timer)
+    }
+    const elapsedMs = performance.now() - started
+    const timestamp = Date.now()
+    const result: HealthCheckResult = {
+      checker: entry.name,
+      output,
+      passed,
+      timestamp: seconds(timestamp),
+      expires: seconds(timestamp + (passed ? this.#opts.successTtlMs : this.#opts.failureTtlMs)),
+      response_time: Math.round(elapsedMs * 1000) / 1_000_000,
+    }
+    if (!passed) this.#opts.onFailure(result)
+    return result
+  }
+}

@@ -1,0 +1,56 @@
+import closeWithGrace from 'close-with-grace'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+
+export interface GracefulShutdownOptions {
+  /**
+   * After SIGTERM, how long the service keeps serving (with /healthcheck failing) so load balancers
+   * stop sending traffic before the server closes. SIGINT (Ctrl-C) skips this wait. Default: 5000.
+   */
+  delayMs?: number
+  /** How long closing (in-flight requests, pools, onClose hooks) may take before the process exits with 1. Default: 10000. */
+  timeoutMs?: number
+}
+
+export interface ShutdownHandle {
+  uninstall: () => void
+}
+
+/**
+ * SIGTERM: readiness fails at once, wait `delayMs`, then `app.close()` (Fastify lets in-flight requests
+ * finish; pools close in their onClose hooks), exit. Only SIGTERM and SIGINT are handled: a plugin
+ * has no business taking over uncaughtException or unhandledRejection for the whole process.
+ */
+export function installGracefulShutdown(
+  app: FastifyInstance,
+  log: FastifyBaseLogger,
+  opts: Required<GracefulShutdownOptions>,
+  onSignal: () => void,
+): ShutdownHandle {
+  const handle = closeWithGrace(
+    {
+      delay: opts.delayMs + opts.timeoutMs,
+      logger: { error: (message: unknown) => log.error({ err: message }, 'Graceful shutdown failed') },
+      skip: [
+        'SIGHUP',
+        'SIGQUIT',
+        'SIGILL',
+        'SIGTRAP',
+        'SIGABRT',
+        'SIGBUS',
+        'SIGFPE',
+        'SIGSEGV',
+        'SIGUSR2',
+      ].concat(['uncaughtException', 'unhandledRejection', 'beforeExit']) as closeWithGrace.AllEvents[],
+    },
+    async ({ signal }) => {
+      onSignal()
+      log.info({ signal }, 'Shutting down: readiness now fails')
+      if (signal === 'SIGTERM' && opts.delayMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, opts.delayMs))
+      }
+      await app.close()
+      log.info('Server closed')
+    },
+  )
+  return { uninstall: handle.uninstall }
+}
