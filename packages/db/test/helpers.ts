@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { connect, createServer, type Server, type Socket } from 'node:net'
-import fbiConfig from '@fbi/config'
+import fbiConfig, { type FbiConfig } from '@fbi/config'
 import fbiErrors from '@fbi/errors'
 import Fastify, { type FastifyInstance } from 'fastify'
 import pg from 'pg'
@@ -50,6 +50,8 @@ export interface BuildOptions {
   db?: FbiDbOptions
   before?: (app: FastifyInstance) => void
   logger?: boolean | { level: string; stream: { write(line: string): void } }
+  /** A ready-made configuration handed to @fbi/config instead of reading `env`. */
+  config?: FbiConfig
   /** Turn on @fbi/config's db group. Default: true. */
   configDb?: boolean
 }
@@ -61,6 +63,7 @@ export function buildApp(url: string | undefined, opts: BuildOptions = {}): Fast
     env: { ENVIRONMENT: 'DEVELOPMENT', ...(url === undefined ? {} : { DATABASE_URL: url }), ...opts.env },
     jwt: false,
     db: opts.configDb ?? true,
+    ...(opts.config === undefined ? {} : { config: opts.config }),
   })
   app.register(fbiErrors)
   opts.before?.(app)

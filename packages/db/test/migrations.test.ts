@@ -79,9 +79,9 @@ describe('migrations (node-pg-migrate)', () => {
   })
 
   it('refuses migrate() without a migrations directory', async (ctx) => {
-    const app = buildApp(
-      (await createTestDatabase('migrations').then((d) => (ctx.onTestFinished(d.drop), d))).url,
-    )
+    const database = await createTestDatabase('migrations')
+    ctx.onTestFinished(() => database.drop())
+    const app = buildApp(database.url)
     ctx.onTestFinished(() => app.close())
     await app.ready()
     await expect(app.db.migrate()).rejects.toMatchObject({ code: 'FBI_DB_MIGRATIONS_NOT_CONFIGURED' })

@@ -1,0 +1,227 @@
+import type { FastifyInstance } from 'fastify'
+import { MigrationBuilder } from 'node-pg-migrate'
+import { describe, expect, it, type TestContext } from 'vitest'
+import {
+  addIdentifierColumns,
+  buildInsert,
+  buildUpdate,
+  identifierColumns,
+  packIdentifier,
+} from '../src/index.js'
+import { buildApp, createTestDatabase } from './helpers.js'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+
+/** Run a migration body the way node-pg-migrate does: build the SQL with a MigrationBuilder, then execute it. */
+async function migrateWith(app: FastifyInstance, body: (pgm: MigrationBuilder) => void): Promise<string> {
+  const db = {
+    query: (q: string) => app.pg.query(q),
+    select: async (q: string) => (await app.pg.query(q)).rows,
+  }
+  const pgm = new MigrationBuilder(db as never, {}, false, console)
+  body(pgm)
+  const sql = pgm.getSql()
+  await app.pg.query(sql)
+  return sql
+}
+
+async function appWithPatientTable(ctx: TestContext): Promise<FastifyInstance> {
+  const database = await createTestDatabase('identifier')
+  ctx.onTestFinished(() => database.drop())
+  const app = buildApp(database.url)
+  ctx.onTestFinished(() => app.close())
+  await app.ready()
+  await migrateWith(app, (pgm) => {
+    pgm.createTable('patient', {
+      ...identifierColumns(),
+      name: { type: 'text', notNull: true },
+      note: 'text',
+    })
+  })
+  return app
+}
+
+describe('identifier columns', () => {
+  it('creates uuid (generated primary key), created, created_by, modified, modified_by', async (ctx) => {
+    const app = await appWithPatientTable(ctx)
+    const { rows } = await app.pg.query<{ column_name: string; data_type: string; is_nullable: string }>(
+      `SELECT column_name, data_type, is_nullable FROM information_schema.columns
+       WHERE table_name = 'patient' AND column_name <> ALL($1) ORDER BY ordinal_position`,
+      [['name', 'note']],
+    )
+    expect(rows).toEqual([
+      { column_name: 'uuid', data_type: 'uuid', is_nullable: 'NO' },
+      { column_name: 'created', data_type: 'timestamp with time zone', is_nullable: 'NO' },
+      { column_name: 'created_by', data_type: 'text', is_nullable: 'NO' },
+      { column_name: 'modified', data_type: 'timestamp with time zone', is_nullable: 'NO' },
+      { column_name: 'modified_by', data_type: 'text', is_nullable: 'NO' },
+    ])
+    const pk = await app.pg.query<{ column_name: string }>(
+      `SELECT k.column_name FROM information_schema.table_constraints c
+       JOIN information_schema.key_column_usage k ON k.constraint_name = c.constraint_name
+       WHERE c.table_name = 'patient' AND c.constraint_type = 'PRIMARY KEY'`,
+    )
+    expect(pk.rows).toEqual([{ column_name: 'uuid' }])
+  })
+
+  it('adds the columns to an existing table', async (ctx) => {
+    const app = await appWithPatientTable(ctx)
+    const sql = await migrateWith(app, (pgm) => {
+      pgm.createTable('device', { serial: { type: 'text' } })
+      addIdentifierColumns(pgm, 'device')
+    })
+    expect(sql).toMatch(/gen_random_uuid\(\)/)
+    const row = await app.db.insertWithIdentifier('system-1', 'device', { serial: 'X1' })
+    expect(row.uuid).toMatch(UUID)
+    expect(row.created_by).toBe('system-1')
+  })
+
+  it('inserts with created_by = modified_by = the user and both times from the database clock', async (ctx) => {
+    const app = await appWithPatientTable(ctx)
+    const { row, now } = await app.db.transaction(async (client) => {
+      const now = (await client.query<{ now: Date }>('SELECT now() AS now')).rows[0]?.now
+      const row = await app.db.insertWithIdentifier('clinician-1', 'patient', { name: 'Ann' }, { client })
+      return { row, now }
+    })
+    expect(row).toMatchObject({
+      name: 'Ann',
+      note: null,
+      created_by: 'clinician-1',
+      modified_by: 'clinician-1',
+    })
+    expect(row.uuid).toMatch(UUID)
+    expect(row.created).toBeInstanceOf(Date)
+    // now() is the transaction's timestamp: equal to the row's times only if they came from the database.
+    expect(row.created.getTime()).toBe(now?.getTime())
+    expect(row.modified.getTime()).toBe(now?.getTime())
+  })
+
+  it('updates by uuid, setting modified = now() and modified_by, keeping created and created_by', async (ctx) => {
+    const app = await appWithPatientTable(ctx)
+    const inserted = await app.db.insertWithIdentifier('clinician-1', 'patient', { name: 'Ann' })
+    const { row, now } = await app.db.transaction(async (client) => {
+      const now = (await client.query<{ now: Date }>('SELECT now() AS now')).rows[0]?.now
+      const row = await app.db.updateWithIdentifier(
+        'clinician-2',
+        'patient',
+        inserted.uuid,
+        { note: 'seen' },
+        { client },
+      )
+      return { row, now }
+    })
+    expect(row).toMatchObject({ uuid: inserted.uuid, name: 'Ann', note: 'seen', created_by: 'clinician-1' })
+    expect(row.modified_by).toBe('clinician-2')
+    expect(row.created.getTime()).toBe(inserted.created.getTime())
+    expect(row.modified.getTime()).toBe(now?.getTime())
+  })
+
+  it('answers EntityNotFound (404) for an unknown or malformed uuid', async (ctx) => {
+    const app = await appWithPatientTable(ctx)
+    await expect(
+      app.db.updateWithIdentifier('u', 'patient', '00000000-0000-4000-8000-000000000000', { note: 'x' }),
+    ).rejects.toMatchObject({ statusCode: 404, code: 'FBI_ENTITY_NOT_FOUND' })
+    await expect(
+      app.db.updateWithIdentifier('u', 'patient', "1' OR '1'='1", { note: 'x' }),
+    ).rejects.toMatchObject({
+      statusCode: 404,
+    })
+  })
+
+  it('refuses to let callers set the managed columns', async (ctx) => {
+    const app = await appWithPatientTable(ctx)
+    await expect(
+      app.db.insertWithIdentifier('u', 'patient', { name: 'A', created_by: 'someone-else' }),
+    ).rejects.toMatchObject({
+      code: 'FBI_DB_INVALID_OPTION',
+      message: "Invalid option 'created_by': is filled by the identifier helpers and cannot be set",
+    })
+    const row = await app.db.insertWithIdentifier('u', 'patient', { name: 'A' })
+    await expect(
+      app.db.updateWithIdentifier('u', 'patient', row.uuid, { uuid: row.uuid }),
+    ).rejects.toMatchObject({
+      code: 'FBI_DB_INVALID_OPTION',
+    })
+  })
+
+  it('keeps values as parameters and quotes names: hostile strings are data, not SQL', async (ctx) => {
+    const app = await appWithPatientTable(ctx)
+    const evil = "x'); DROP TABLE patient; --"
+    const row = await app.db.insertWithIdentifier(evil, 'patient', { name: evil })
+    expect(row.name).toBe(evil)
+    expect(row.created_by).toBe(evil)
+    await expect(
+      app.db.insertWithIdentifier('u', 'patient', { 'name" text); DROP TABLE patient; --': 'v' }),
+    ).rejects.toMatchObject({
+      code: '42703',
+    })
+    await expect(
+      app.db.insertWithIdentifier('u', 'patient"; DROP TABLE patient; --', { name: 'v' }),
+    ).rejects.toMatchObject({
+      code: '42P01',
+    })
+    const { rows } = await app.pg.query<{ n: number }>('SELECT count(*)::int AS n FROM patient')
+    expect(rows[0]?.n).toBe(1)
+  })
+
+  it('builds parameterised SQL with quoted identifiers', () => {
+    expect(
+      buildInsert({ schema: 'care', name: 'patient' }, { name: 'Ann', skipped: undefined }, 'u1'),
+    ).toEqual({
+      text: 'INSERT INTO "care"."patient" ("created_by", "modified_by", "name") VALUES ($1, $1, $2) RETURNING *',
+      values: ['u1', 'Ann'],
+    })
+    expect(buildUpdate('patient', 'id-1', { 'we"ird': 1 }, 'u2')).toEqual({
+      text: 'UPDATE "patient" SET modified = now(), modified_by = $1, "we""ird" = $3 WHERE uuid = $2 RETURNING *',
+      values: ['u2', 'id-1', 1],
+    })
+  })
+})
+
+describe('packIdentifier', () => {
+  it('gives ISO 8601 UTC timestamps with milliseconds and Z', () => {
+    const packed = packIdentifier({
+      uuid: 'a',
+      created: new Date(Date.UTC(2024, 0, 31, 10, 11, 12, 5)),
+      created_by: 'c',
+      modified: '2024-02-01 10:11:12.123456+01',
+      modified_by: 'm',
+      extra: 'ignored',
+    })
+    expect(packed).toEqual({
+      uuid: 'a',
+      created: '2024-01-31T10:11:12.005Z',
+      created_by: 'c',
+      modified: '2024-02-01T09:11:12.123Z',
+      modified_by: 'm',
+    })
+  })
+
+  it('packs a row read back from PostgreSQL (microseconds truncated to milliseconds)', async (ctx) => {
+    const app = await appWithPatientTable(ctx)
+    await app.pg.query(
+      `INSERT INTO patient (uuid, name, created, created_by, modified, modified_by)
+       VALUES ('6f1c1c7e-4a57-4f0e-9a7e-5a0d8e6f9b11', 'B', '2024-03-01 12:00:00.987654+00', 'c', '2024-03-01 12:00:01.5+00', 'm')`,
+    )
+    const { rows } = await app.pg.query('SELECT * FROM patient')
+    expect(packIdentifier(rows[0] ?? {})).toEqual({
+      uuid: '6f1c1c7e-4a57-4f0e-9a7e-5a0d8e6f9b11',
+      created: '2024-03-01T12:00:00.987Z',
+      created_by: 'c',
+      modified: '2024-03-01T12:00:01.500Z',
+      modified_by: 'm',
+    })
+  })
+
+  it('refuses a row without valid timestamps', () => {
+    expect(() =>
+      packIdentifier({
+        uuid: 'a',
+        created: 'not a date',
+        created_by: 'c',
+        modified: new Date(),
+        modified_by: 'm',
+      }),
+    ).toThrow(expect.objectContaining({ code: 'FBI_DB_INVALID_OPTION' }))
+  })
+})
