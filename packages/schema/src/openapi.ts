@@ -1,6 +1,7 @@
 import fastifySwagger, { type SwaggerTransform, type SwaggerTransformObject } from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance, FastifySchema } from 'fastify'
+import { queryDecoderOf } from './query.js'
 import { ErrorResponse } from './schemas.js'
 
 /** The OpenAPI document and its UI. */
@@ -45,6 +46,21 @@ function flag(config: unknown, key: 'deprecated' | 'monitoringRoute'): boolean {
   return value !== undefined && value !== null && value !== false
 }
 
+// Carries QueryList names from the route schema (where the decoder symbol is visible) to the
+// generated operation, where fbiTransformObject turns them into pipeDelimited parameters.
+const PIPE_LISTS = 'x-fbi-pipe-delimited'
+
+function pipeListNames(querystring: unknown): string[] {
+  const properties = (querystring as { properties?: Record<string, unknown> } | undefined)?.properties
+  if (typeof properties !== 'object' || properties === null) return []
+  return Object.keys(properties).filter((key) => queryDecoderOf(properties[key])?.kind === 'list')
+}
+
+function deprecationNote(deprecated: unknown): string {
+  const supersededBy = (deprecated as { supersededBy?: unknown }).supersededBy
+  return typeof supersededBy === 'string' ? `Deprecated: use ${supersededBy} instead.` : 'Deprecated.'
+}
+
 /** Adds what route config knows (protection, deprecation, monitoring) to the route's schema. */
 export const fbiTransform: SwaggerTransform = ({ schema, url, route }) => {
   const out: FastifySchema & Record<string, unknown> = { ...schema }
@@ -56,7 +72,13 @@ export const fbiTransform: SwaggerTransform = ({ schema, url, route }) => {
     out.security = [{ bearerAuth: scopes }]
     if (typeof protect.description === 'string') out['x-fbi-protect'] = protect.description
   }
-  if (flag(route.config, 'deprecated')) out.deprecated = true
+  if (flag(route.config, 'deprecated')) {
+    out.deprecated = true
+    const note = deprecationNote((route.config as { deprecated: unknown }).deprecated)
+    out.description = out.description === undefined ? note : `${out.description}\n\n${note}`
+  }
+  const lists = pipeListNames(schema?.querystring)
+  if (lists.length > 0) out[PIPE_LISTS] = lists
   if (flag(route.config, 'monitoringRoute') && out.tags === undefined) out.tags = ['monitoring']
   return { schema: out, url }
 }
@@ -108,6 +130,15 @@ export const fbiTransformObject: SwaggerTransformObject = (documentObject) => {
         if (responses['403'] === undefined) responses['403'] = responseRef('Forbidden')
       }
       operation.responses = responses
+      const lists = operation[PIPE_LISTS]
+      delete operation[PIPE_LISTS]
+      if (Array.isArray(lists) && Array.isArray(operation.parameters)) {
+        operation.parameters = operation.parameters.map((parameter: Record<string, unknown>) =>
+          parameter.in === 'query' && lists.includes(parameter.name)
+            ? { ...parameter, style: 'pipeDelimited', explode: false }
+            : parameter,
+        )
+      }
     }
   }
   return document
