@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, FastifyServerOptions, onRequestHookHandler } from 'fastify'
+import fastify from 'fastify'
 
 /** The header that carries the request id in and out. Node lowercases incoming header names. */
 export const REQUEST_ID_HEADER = 'x-request-id'
@@ -32,33 +33,56 @@ export interface MonitoringServerOptionsInput {
 }
 
 /** The Fastify server options `monitoringServerOptions` returns; spread them into `Fastify({ ... })`. */
-export interface MonitoringServerOptions {
-  disableRequestLogging: true
-  requestIdHeader: false
-  requestIdLogLabel: typeof REQUEST_ID_LOG_LABEL
-  genReqId: (req: IncomingMessage) => string
+export type MonitoringServerOptions = Pick<
+  FastifyServerOptions,
+  'logController' | 'disableRequestLogging' | 'requestIdHeader' | 'requestIdLogLabel' | 'genReqId'
+>
+
+type LogControllerClass = NonNullable<FastifyServerOptions['logController']>
+type LogControllerCtor = new (opts?: { requestIdLogLabel?: string }) => LogControllerClass
+
+// Fastify 5.12 moved request logging into a LogController (the top-level options now warn as
+// deprecated); older 5.x releases only know the top-level options.
+const BaseLogController = (fastify as unknown as { LogController?: LogControllerCtor }).LogController
+
+/**
+ * Drops Fastify's "incoming request" and "request completed" lines, which the monitoring plugin's one
+ * line per request replaces, but keeps its error lines ("request errored", stream errors).
+ */
+function fbiLogController(): LogControllerClass | undefined {
+  if (BaseLogController === undefined) return undefined
+  class FbiLogController extends BaseLogController {
+    override incomingRequest(): void {}
+    override requestCompleted(...args: Parameters<LogControllerClass['requestCompleted']>): void {
+      if (args[0]) super.requestCompleted(...args)
+    }
+  }
+  return new FbiLogController({ requestIdLogLabel: REQUEST_ID_LOG_LABEL })
 }
 
 /**
- * Fastify server options that only the server constructor can take: no Fastify request log lines
+ * Fastify server options that only the server constructor can take: no Fastify per-request log lines
  * (the monitoring plugin writes one line per request instead) and request ids taken from a valid
  * X-Request-ID or generated, before the request's logger is made, so no logger is rebuilt per request.
  */
 export function monitoringServerOptions(opts: MonitoringServerOptionsInput = {}): MonitoringServerOptions {
   const generate = opts.generateRequestId ?? true
   let next = 0
+  const genReqId = (req: IncomingMessage): string => {
+    const incoming = req.headers[REQUEST_ID_HEADER]
+    if (isValidRequestId(incoming)) return incoming
+    if (generate) return randomUUID()
+    // Fastify needs some id; this one is shaped like its default so the plugin knows not to echo it.
+    next = next === 2147483647 ? 0 : next + 1
+    return `req-${next.toString(36)}`
+  }
+  const logController = fbiLogController()
+  if (logController !== undefined) return { logController, requestIdHeader: false, genReqId }
   return {
     disableRequestLogging: true,
-    requestIdHeader: false,
     requestIdLogLabel: REQUEST_ID_LOG_LABEL,
-    genReqId(req) {
-      const incoming = req.headers[REQUEST_ID_HEADER]
-      if (isValidRequestId(incoming)) return incoming
-      if (generate) return randomUUID()
-      // Fastify needs some id; this one is shaped like its default so the plugin knows not to echo it.
-      next = next === 2147483647 ? 0 : next + 1
-      return `req-${next.toString(36)}`
-    },
+    requestIdHeader: false,
+    genReqId,
   }
 }
 

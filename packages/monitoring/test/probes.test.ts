@@ -1,5 +1,14 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { buildApp, requestLines } from './helpers.js'
+
+function buildDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fbi-monitoring-'))
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
+  return dir
+}
 
 describe('GET /running', () => {
   it('answers { running: true } with no-cache headers and is not logged per request', async (ctx) => {
@@ -10,7 +19,131 @@ describe('GET /running', () => {
     expect(res.json()).toEqual({ running: true })
     expect(res.headers['content-type']).toMatch(/^application\/json/)
     expect(res.headers['cache-control']).toBe('no-cache, must-revalidate')
+    expect(res.headers.pragma).toBe('no-cache')
+    expect(res.headers.expires).toBe('0')
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+    expect(res.headers.etag).toBeUndefined()
     expect(requestLines(logs)).toEqual([])
+  })
+
+  it('does not touch the health checks', async (ctx) => {
+    let calls = 0
+    const { app } = await buildApp({
+      routes: (a) =>
+        a.addHealthCheck('db', () => {
+          calls++
+          throw new Error('down')
+        }),
+    })
+    ctx.onTestFinished(() => app.close())
+    expect((await app.inject({ url: '/running' })).statusCode).toBe(200)
+    expect(calls).toBe(0)
+  })
+})
+
+describe('GET /version', () => {
+  it('prefers BUILD_NUMBER and GIT_HASH and shows the serviceVersion option', async (ctx) => {
+    const dir = buildDir({ 'build-circleci.txt': '99\n', 'build-githash.txt': 'fromfile\n' })
+    ctx.onTestFinished(() => rmSync(dir, { recursive: true }))
+    const { app } = await buildApp({
+      env: { BUILD_NUMBER: '1234', GIT_HASH: '366c204' },
+      monitoring: { buildInfoDir: dir, serviceVersion: '2.3.4' },
+    })
+    ctx.onTestFinished(() => app.close())
+    const res = await app.inject({ url: '/version' })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ circle: '1234', hash: '366c204', version: '2.3.4' })
+    expect(res.headers['cache-control']).toBe('no-cache, must-revalidate')
+  })
+
+  it('reads the build files (trimmed) when the variables are unset', async (ctx) => {
+    const dir = buildDir({ 'build-circleci.txt': ' 42\n', 'build-githash.txt': 'abc123\n' })
+    ctx.onTestFinished(() => rmSync(dir, { recursive: true }))
+    const { app } = await buildApp({ monitoring: { buildInfoDir: dir, serviceVersion: '1.0.0' } })
+    ctx.onTestFinished(() => app.close())
+    expect((await app.inject({ url: '/version' })).json()).toEqual({
+      circle: '42',
+      hash: 'abc123',
+      version: '1.0.0',
+    })
+  })
+
+  it('says "unknown" when nothing is known, and reads the version from the package.json in the working directory', async (ctx) => {
+    const dir = buildDir({})
+    ctx.onTestFinished(() => rmSync(dir, { recursive: true }))
+    const { app } = await buildApp({ monitoring: { buildInfoDir: dir } })
+    ctx.onTestFinished(() => app.close())
+    // vitest runs in the repository root, whose package.json has no version.
+    const res = await app.inject({ url: '/version' })
+    expect(res.json()).toEqual({ circle: 'unknown', hash: 'unknown', version: 'unknown' })
+  })
+})
+
+describe('GET /debug', () => {
+  it('echoes the request headers with their spelling, secrets redacted, outside production', async (ctx) => {
+    const { app, logs } = await buildApp({ env: { ENVIRONMENT: 'STAGING' } })
+    ctx.onTestFinished(() => app.close())
+    const res = await app.inject({
+      url: '/debug',
+      headers: { 'X-Something': 'some-value', Authorization: 'Bearer abc.def.ghi', Cookie: 'session=s3cret' },
+    })
+    expect(res.statusCode).toBe(200)
+    // inject lowercases header names; over a socket the caller's spelling is kept (rawHeaders).
+    const body = Object.fromEntries(
+      Object.entries(res.json() as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]),
+    )
+    expect(body['x-something']).toBe('some-value')
+    expect(body.authorization).toBe('[REDACTED]')
+    expect(body.cookie).toBe('[REDACTED]')
+    expect(res.body).not.toContain('abc.def.ghi')
+    expect(res.body).not.toContain('s3cret')
+    expect(requestLines(logs)).toEqual([])
+  })
+
+  it('is not registered in production', async (ctx) => {
+    const { app } = await buildApp({ env: { ENVIRONMENT: 'PRODUCTION' } })
+    ctx.onTestFinished(() => app.close())
+    const res = await app.inject({ url: '/debug', headers: { 'x-something': 'v' } })
+    expect(res.statusCode).toBe(404)
+    expect(res.json()).toEqual({ code: 404, message: 'Not Found' })
+  })
+
+  it('can be turned off outside production', async (ctx) => {
+    const { app } = await buildApp({ monitoring: { debugRoute: false } })
+    ctx.onTestFinished(() => app.close())
+    expect((await app.inject({ url: '/debug' })).statusCode).toBe(404)
+  })
+})
+
+describe('monitoring routes', () => {
+  it('are marked monitoringRoute, tagged "monitoring" and have a response schema', async (ctx) => {
+    const seen: { url: string; config: unknown; tags: unknown; response: unknown }[] = []
+    const Fastify = (await import('fastify')).default
+    const fbiConfig = (await import('@fbi/config')).default
+    const fbiMonitoring = (await import('../src/index.js')).default
+    const app = Fastify()
+    ctx.onTestFinished(() => app.close())
+    app.addHook('onRoute', (route) => {
+      const schema = route.schema as { tags?: unknown; response?: unknown } | undefined
+      seen.push({ url: route.url, config: route.config, tags: schema?.tags, response: schema?.response })
+    })
+    await app.register(fbiConfig, {
+      env: { ENVIRONMENT: 'TEST', HS_KEY: 'k', PROXY_URL: 'http://localhost' },
+    })
+    await app.register(fbiMonitoring, { gracefulShutdown: false })
+    await app.ready()
+    const gets = seen.filter((route) => !route.url.includes('*'))
+    expect([...new Set(gets.map((route) => route.url))].sort()).toEqual([
+      '/debug',
+      '/healthcheck',
+      '/metrics',
+      '/running',
+      '/version',
+    ])
+    for (const route of gets) {
+      expect(route.config).toEqual({ monitoringRoute: true })
+      expect(route.tags).toEqual(['monitoring'])
+      expect(route.response).toHaveProperty('200')
+    }
   })
 })

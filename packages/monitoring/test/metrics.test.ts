@@ -1,0 +1,114 @@
+import { Counter, Registry } from 'prom-client'
+import { describe, expect, it } from 'vitest'
+import { buildApp } from './helpers.js'
+
+const routes = (app: import('fastify').FastifyInstance) => {
+  app.get('/items/:id', async (request) => ({ id: (request.params as { id: string }).id }))
+  app.post('/items', async (_request, reply) => reply.code(201).send({ created: true }))
+  app.get('/boom', async () => {
+    throw new Error('kaput')
+  })
+}
+
+function sampleLines(text: string, name: string): string[] {
+  return text.split('\n').filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+}
+
+describe('GET /metrics', () => {
+  it('exposes process metrics in the Prometheus text format', async (ctx) => {
+    const { app } = await buildApp()
+    ctx.onTestFinished(() => app.close())
+    const res = await app.inject({ url: '/metrics' })
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8')
+    expect(res.body).toMatch(/^# TYPE process_cpu_user_seconds_total counter$/m)
+    expect(res.body).toMatch(/^nodejs_eventloop_lag_seconds /m)
+    expect(res.body).toMatch(/^# TYPE http_request_duration_seconds histogram$/m)
+    expect(res.body).toMatch(/^# TYPE http_requests_total counter$/m)
+  })
+
+  it('labels requests by method, route pattern and status code, never by the raw URL', async (ctx) => {
+    const { app } = await buildApp({ routes })
+    ctx.onTestFinished(() => app.close())
+    await app.inject({ url: '/items/1' })
+    await app.inject({ url: '/items/2?x=y' })
+    await app.inject({ method: 'POST', url: '/items', payload: {} })
+    await app.inject({ url: '/boom' })
+    await app.inject({ url: '/nowhere' })
+    await app.inject({ url: '/running' })
+    await app.inject({ url: '/healthcheck' })
+    const text = (await app.inject({ url: '/metrics' })).body
+
+    expect(sampleLines(text, 'http_requests_total').sort()).toEqual(
+      [
+        'http_requests_total{method="GET",route="/boom",status_code="500"} 1',
+        'http_requests_total{method="GET",route="/items/:id",status_code="200"} 2',
+        'http_requests_total{method="POST",route="/items",status_code="201"} 1',
+      ].sort(),
+    )
+    expect(sampleLines(text, 'http_request_duration_seconds_count').sort()).toEqual(
+      [
+        'http_request_duration_seconds_count{method="GET",route="/boom",status_code="500"} 1',
+        'http_request_duration_seconds_count{method="GET",route="/items/:id",status_code="200"} 2',
+        'http_request_duration_seconds_count{method="POST",route="/items",status_code="201"} 1',
+      ].sort(),
+    )
+    expect(text).toContain(
+      'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/items/:id",status_code="200"}',
+    )
+    // Monitoring routes, the raw URL and unknown URLs never become label values.
+    expect(text).not.toMatch(/route="\/(running|healthcheck|metrics|nowhere|items\/1)"/)
+  })
+
+  it('keeps counting into the same series (label children are reused)', async (ctx) => {
+    const { app } = await buildApp({ routes })
+    ctx.onTestFinished(() => app.close())
+    for (let i = 0; i < 5; i++) await app.inject({ url: `/items/${i}` })
+    const text = (await app.inject({ url: '/metrics' })).body
+    expect(sampleLines(text, 'http_requests_total')).toEqual([
+      'http_requests_total{method="GET",route="/items/:id",status_code="200"} 5',
+    ])
+  })
+
+  it('takes custom buckets and a caller-owned registry with its own metrics', async (ctx) => {
+    const registry = new Registry()
+    const jobs = new Counter({ name: 'jobs_total', help: 'jobs', registers: [registry] })
+    jobs.inc(3)
+    const { app } = await buildApp({
+      routes,
+      monitoring: { registry, durationBuckets: [0.1, 1], processMetrics: false },
+    })
+    ctx.onTestFinished(() => app.close())
+    expect(app.metricsRegistry).toBe(registry)
+    await app.inject({ url: '/items/1' })
+    const text = (await app.inject({ url: '/metrics' })).body
+    expect(text).toMatch(/^jobs_total 3$/m)
+    expect(text).toContain(
+      'http_request_duration_seconds_bucket{le="0.1",method="GET",route="/items/:id",status_code="200"} 1',
+    )
+    expect(text).toContain(
+      'http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/items/:id",status_code="200"} 1',
+    )
+    expect(text).not.toContain('le="0.005"')
+    expect(text).not.toContain('process_cpu_user_seconds_total')
+  })
+
+  it('two apps in one process keep separate metrics', async (ctx) => {
+    const one = await buildApp({ routes })
+    const two = await buildApp({ routes })
+    ctx.onTestFinished(async () => {
+      await one.app.close()
+      await two.app.close()
+    })
+    await one.app.inject({ url: '/items/1' })
+    const text = (await two.app.inject({ url: '/metrics' })).body
+    expect(sampleLines(text, 'http_requests_total')).toEqual([])
+  })
+
+  it('is not served when metrics are off', async (ctx) => {
+    const { app } = await buildApp({ routes, monitoring: { metrics: false } })
+    ctx.onTestFinished(() => app.close())
+    expect((await app.inject({ url: '/items/1' })).statusCode).toBe(200)
+    expect((await app.inject({ url: '/metrics' })).statusCode).toBe(404)
+  })
+})
