@@ -1,0 +1,45 @@
+import createError from '@fastify/error'
+
+/** A plugin option (or an issuer definition) is missing or invalid. */
+export const FBI_SECURITY_INVALID_OPTION = createError<'FBI_SECURITY_INVALID_OPTION', 500, [string, string]>(
+  'FBI_SECURITY_INVALID_OPTION',
+  "Invalid @fbi/security option '%s': %s",
+  500,
+  TypeError,
+)
+
+/** A combinator was called with arguments it cannot work with (caught when the route is defined). */
+export const FBI_SECURITY_INVALID_PREDICATE = createError<
+  'FBI_SECURITY_INVALID_PREDICATE',
+  500,
+  [string, string]
+>('FBI_SECURITY_INVALID_PREDICATE', 'Invalid predicate %s: %s', 500, TypeError)
+
+/** `config.protect` on a route holds something that is not a predicate function. */
+export const FBI_SECURITY_INVALID_PROTECT = createError<'FBI_SECURITY_INVALID_PROTECT', 500, [string]>(
+  'FBI_SECURITY_INVALID_PROTECT',
+  "Route %s: 'config.protect' must be a predicate function",
+  500,
+  TypeError,
+)
+
+/** `requireProtection` is on and routes lack `config.protect`. */
+export const FBI_SECURITY_UNPROTECTED_ROUTES = createError<'FBI_SECURITY_UNPROTECTED_ROUTES', 500, [string]>(
+  'FBI_SECURITY_UNPROTECTED_ROUTES',
+  "requireProtection is on and these routes have no 'config.protect' (use publicRoute for deliberate exceptions): %s",
+  500,
+)
+
+/** The system-token service could not be reached or gave no token. */
+export const FBI_SECURITY_SYSTEM_JWT_FAILED = createError<
+  'FBI_SECURITY_SYSTEM_JWT_FAILED',
+  503,
+  [string, string]
+>('FBI_SECURITY_SYSTEM_JWT_FAILED', "Could not get a system JWT for '%s': %s", 503)
+
+/** The JWKS health check: no usable key could be fetched from a JWKS provider. */
+export const FBI_SECURITY_JWKS_UNAVAILABLE = createError<
+  'FBI_SECURITY_JWKS_UNAVAILABLE',
+  503,
+  [string, string]
+>('FBI_SECURITY_JWKS_UNAVAILABLE', 'JWKS provider %s unavailable: %s', 503)

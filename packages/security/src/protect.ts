@@ -1,0 +1,219 @@
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import type { JwtClaims, Predicate, PredicateContext } from './predicates.js'
+import { type Principal, Rejection, type TokenVerifier } from './verifier.js'
+
+type Done = HookHandlerDoneFunction
+export type RouteHook = (request: FastifyRequest, reply: FastifyReply, done: Done) => void
+
+/** What every route's hooks share, fixed at startup. */
+export interface ProtectionRuntime {
+  readonly verifier: TokenVerifier
+  readonly environment: string
+  readonly isProduction: boolean
+  /** IGNORE_JWT_VALIDATION in effect (never in production). */
+  readonly ignoreValidation: boolean
+}
+
+// Answers are fixed strings, serialised once. Every verification failure gets the same one (no
+// oracle for an attacker); the reason goes to the debug log only.
+const UNAUTHORIZED_BODY = '{"code":401,"message":"Unauthorized"}'
+const FORBIDDEN_BODY = '{"code":403,"message":"Forbidden"}'
+const JSON_TYPE = 'application/json; charset=utf-8'
+/** RFC 6750 §3.1: a request with no bearer credentials gets a challenge without an error code. */
+const CHALLENGE_MISSING = 'Bearer'
+const CHALLENGE_INVALID = 'Bearer error="invalid_token"'
+const NO_SCOPES: readonly string[] = Object.freeze([])
+const NO_CLAIMS: JwtClaims = Object.freeze({})
+
+/**
+ * The token of an `Authorization: Bearer <token>` header. The scheme is matched case-insensitively
+ * (RFC 7235 §2.1), so `bearer x` is accepted. Returns undefined when the request carries no bearer
+ * credentials at all (no header, another scheme) and null when it claims Bearer but the token part
+ * is empty or not a single token68.
+ */
+export function bearerToken(header: string | undefined): string | null | undefined {
+  if (header === undefined) return undefined
+  if (header.length > 7 && header.charCodeAt(6) === 32) {
+    if (header.startsWith('Bearer') || header.slice(0, 6).toLowerCase() === 'bearer') {
+      const token = header.slice(7)
+      return token.indexOf(' ') === -1 ? token : null
+    }
+    return undefined
+  }
+  return header.slice(0, 6).toLowerCase() === 'bearer' ? null : undefined
+}
+
+/** A predicate's view of one request: a single small object, everything read lazily from the request. */
+class RequestPredicateContext implements PredicateContext {
+  reason: string | undefined = undefined
+  readonly request: FastifyRequest
+  readonly environment: string
+  readonly isProduction: boolean
+  constructor(request: FastifyRequest, environment: string, isProduction: boolean) {
+    this.request = request
+    this.environment = environment
+    this.isProduction = isProduction
+  }
+  get claims(): JwtClaims {
+    return this.request.jwtClaims ?? NO_CLAIMS
+  }
+  get scopes(): readonly string[] {
+    return this.request.jwtScopes ?? NO_SCOPES
+  }
+  get params(): Readonly<Record<string, unknown>> {
+    return (this.request.params as Record<string, unknown> | undefined) ?? NO_CLAIMS
+  }
+  get query(): Readonly<Record<string, unknown>> {
+    return (this.request.query as Record<string, unknown> | undefined) ?? NO_CLAIMS
+  }
+  get body(): unknown {
+    return this.request.body
+  }
+}
+
+function unauthorized(request: FastifyRequest, reply: FastifyReply, challenge: string, reason: string): void {
+  request.log.debug({ reason }, 'Unauthorized: bearer token refused')
+  reply
+    .code(401)
+    .header('www-authenticate', challenge)
+    .header('content-type', JSON_TYPE)
+    .send(UNAUTHORIZED_BODY)
+}
+
+function forbidden(request: FastifyRequest, reply: FastifyReply, reason: string): void {
+  request.log.debug({ reason }, 'Forbidden: protection predicate denied the request')
+  reply.code(403).header('content-type', JSON_TYPE).send(FORBIDDEN_BODY)
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  )
+}
+
+/** The hooks of one protected route, built once when the route is added. */
+export interface CompiledRoute {
+  onRequest: RouteHook
+  /** Present when the predicate reads the body: it runs there, after parsing, before validation. */
+  preValidation?: RouteHook
+}
+
+export function compileRoute(
+  runtime: ProtectionRuntime,
+  predicate: Predicate,
+  verifies: boolean,
+): CompiledRoute {
+  const { verifier, environment, isProduction } = runtime
+  const bodyStage = predicate.needsBody
+  const description = predicate.description
+
+  function denial(ctx: RequestPredicateContext): string {
+    return ctx.reason === undefined ? `${description} was false` : ctx.reason
+  }
+
+  function evaluate(request: FastifyRequest, reply: FastifyReply, done: Done): void {
+    const ctx = new RequestPredicateContext(request, environment, isProduction)
+    let result: unknown
+    try {
+      result = predicate(ctx)
+    } catch (error) {
+      done(error as Error)
+      return
+    }
+    if (result === true) {
+      done()
+      return
+    }
+    if (isPromiseLike(result)) {
+      Promise.resolve(result).then((value) => {
+        if (value === true) done()
+        else forbidden(request, reply, denial(ctx))
+      }, done)
+      return
+    }
+    forbidden(request, reply, denial(ctx))
+  }
+
+  function admit(request: FastifyRequest, reply: FastifyReply, done: Done, principal: Principal): void {
+    request.jwtClaims = principal.claims
+    if (principal.scopes === null) {
+      forbidden(request, reply, 'JWT scope claim is neither a string nor a list of strings')
+      return
+    }
+    request.jwtScopes = principal.scopes
+    if (bodyStage) done()
+    else evaluate(request, reply, done)
+  }
+
+  function settle(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: Done,
+    result: Principal | Rejection,
+  ): void {
+    if (result instanceof Rejection) unauthorized(request, reply, CHALLENGE_INVALID, result.reason)
+    else admit(request, reply, done, result)
+  }
+
+  const verifying: RouteHook = (request, reply, done) => {
+    const token = bearerToken(request.headers.authorization)
+    if (typeof token !== 'string') {
+      if (token === undefined) unauthorized(request, reply, CHALLENGE_MISSING, 'no bearer token')
+      else unauthorized(request, reply, CHALLENGE_INVALID, 'malformed bearer credentials')
+      return
+    }
+    const hit = verifier.cached(token)
+    if (hit !== undefined) {
+      admit(request, reply, done, hit)
+      return
+    }
+    const result = verifier.verify(token)
+    if (result instanceof Promise) {
+      result.then((settled) => settle(request, reply, done, settled), done)
+      return
+    }
+    settle(request, reply, done, result)
+  }
+
+  // IGNORE_JWT_VALIDATION: decode without checking, never deny (as the seed), but still log what
+  // would have been denied so a developer sees it.
+  function evaluateWithoutDenying(request: FastifyRequest, done: Done): void {
+    const ctx = new RequestPredicateContext(request, environment, isProduction)
+    const report = (value: unknown): void => {
+      if (value !== true)
+        request.log.debug({ reason: denial(ctx) }, 'Predicate false, ignored (IGNORE_JWT_VALIDATION)')
+      done()
+    }
+    try {
+      const result: unknown = predicate(ctx)
+      if (isPromiseLike(result)) Promise.resolve(result).then(report, () => report(false))
+      else report(result)
+    } catch {
+      report(false)
+    }
+  }
+
+  const ignoring: RouteHook = (request, reply, done) => {
+    const token = bearerToken(request.headers.authorization)
+    const principal = typeof token === 'string' ? verifier.decodeIgnoringValidation(token) : undefined
+    request.jwtClaims = principal?.claims ?? NO_CLAIMS
+    if (principal !== undefined && principal.scopes === null) {
+      // The seed refuses a scope claim of the wrong type even when validation is off.
+      forbidden(request, reply, 'JWT scope claim is neither a string nor a list of strings')
+      return
+    }
+    request.jwtScopes = principal?.scopes ?? NO_SCOPES
+    if (bodyStage) done()
+    else evaluateWithoutDenying(request, done)
+  }
+
+  if (!verifies) {
+    return {
+      onRequest: ignoring,
+      ...(bodyStage
+        ? { preValidation: (request, _reply, done) => evaluateWithoutDenying(request, done) }
+        : {}),
+    }
+  }
+  return { onRequest: verifying, ...(bodyStage ? { preValidation: evaluate } : {}) }
+}

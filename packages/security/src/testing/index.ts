@@ -1,0 +1,265 @@
+/**
+ * @fbi/security/testing: tokens and a local JWKS provider for tests. Never use in production code:
+ * it generates keys in memory and signs whatever it is given.
+ */
+import { generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { type Algorithm, createSigner } from 'fast-jwt'
+
+export type HsAlgorithm = 'HS256' | 'HS384' | 'HS512'
+export type AsymmetricAlgorithm =
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+
+export interface TokenClaimsOptions {
+  /** `iss`. */
+  issuer: string
+  /** `aud`; omitted when undefined. */
+  audience?: string | string[]
+  /** The platform metadata (patient_id, clinician_id, locations, ...), put under `claimsKey`. */
+  metadata?: Record<string, unknown>
+  /** Scopes: a string is sent as is, a list is joined with spaces unless `scopeAsArray`; anything else as is (for wrong-type tests). */
+  scope?: unknown
+  /** Send a scope list as a JSON array. Default: false. */
+  scopeAsArray?: boolean
+  /** Default: "metadata". */
+  claimsKey?: string
+  /** Default: "scope". */
+  scopesKey?: string
+  /** `sub`. */
+  subject?: string
+  /** Seconds until `exp`, from now (negative for an expired token); null for no `exp`. Default: 300. */
+  expiresInSec?: number | null
+  /** Seconds until `nbf`, from now; undefined for no `nbf`. */
+  notBeforeSec?: number
+  /** Seconds since `iat`. Default: 0. */
+  issuedAgoSec?: number
+  /** Extra payload claims, applied last (they win). */
+  extra?: Record<string, unknown>
+}
+
+/** The payload the options describe. */
+export function buildPayload(options: TokenClaimsOptions): Record<string, unknown> {
+  const now = Math.floor(Date.now() / 1000)
+  const payload: Record<string, unknown> = { iss: options.issuer, iat: now - (options.issuedAgoSec ?? 0) }
+  if (options.audience !== undefined) payload.aud = options.audience
+  if (options.subject !== undefined) payload.sub = options.subject
+  const expiresIn = options.expiresInSec === undefined ? 300 : options.expiresInSec
+  if (expiresIn !== null) payload.exp = now + expiresIn
+  if (options.notBeforeSec !== undefined) payload.nbf = now + options.notBeforeSec
+  if (options.metadata !== undefined) payload[options.claimsKey ?? 'metadata'] = options.metadata
+  if (options.scope !== undefined) {
+    const scope = options.scope
+    payload[options.scopesKey ?? 'scope'] =
+      Array.isArray(scope) && !options.scopeAsArray ? scope.join(' ') : scope
+  }
+  return { ...payload, ...options.extra }
+}
+
+export interface HsTokenOptions extends TokenClaimsOptions {
+  /** The HMAC key. */
+  key: string
+  /** Default: HS256. */
+  algorithm?: HsAlgorithm
+}
+
+/** A token signed with an HMAC key, as the internal, custom-DB login and EPR issuers sign theirs. */
+export function mintHsToken(options: HsTokenOptions): string {
+  const sign = createSigner({ key: options.key, algorithm: options.algorithm ?? 'HS256', noTimestamp: true })
+  return sign(buildPayload(options))
+}
+
+interface KeyPair {
+  kid: string
+  alg: AsymmetricAlgorithm
+  privateKey: KeyObject
+  publicKey: KeyObject
+}
+
+const CURVES: Readonly<Record<string, string>> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }
+
+function generatePair(alg: AsymmetricAlgorithm): KeyPair {
+  const kid = randomUUID()
+  const curve = CURVES[alg]
+  const { privateKey, publicKey } =
+    curve === undefined
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: curve })
+  return { kid, alg, privateKey, publicKey }
+}
+
+/** How the provider misbehaves, for outage tests. */
+export type JwksFailure = 'none' | 'status-500' | 'html' | 'empty-object' | 'no-keys' | 'hang'
+
+export interface TestJwksServerOptions {
+  /** One key per algorithm. Default: ['RS256', 'ES256']. */
+  algorithms?: AsymmetricAlgorithm[]
+}
+
+export interface SignOptions extends TokenClaimsOptions {
+  /** Which of the server's keys signs. Default: the first algorithm. */
+  algorithm?: AsymmetricAlgorithm
+  /** Override the header's kid (e.g. an unknown one). */
+  kid?: string
+}
+
+/**
+ * An in-process JWKS provider on 127.0.0.1 (port chosen by the system) serving
+ * `/.well-known/jwks.json`, with keys that can rotate and an outage switch.
+ */
+export class TestJwksServer {
+  private server: Server
+  private port = 0
+  private current: KeyPair[]
+  private previous: KeyPair[] = []
+  private readonly algorithms: AsymmetricAlgorithm[]
+  /** How the next requests are answered. */
+  failure: JwksFailure = 'none'
+  /** Requests served since start (or since `resetRequestCount`). */
+  requestCount = 0
+
+  private constructor(algorithms: AsymmetricAlgorithm[]) {
+    this.algorithms = algorithms
+    this.current = algorithms.map(generatePair)
+    this.server = this.createHttpServer()
+  }
+
+  static async start(options: TestJwksServerOptions = {}): Promise<TestJwksServer> {
+    const server = new TestJwksServer(options.algorithms ?? ['RS256', 'ES256'])
+    await server.start()
+    return server
+  }
+
+  /** http://127.0.0.1:<port>/ (the issuer base, with a trailing slash). */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/`
+  }
+
+  get jwksUrl(): string {
+    return `${this.url}.well-known/jwks.json`
+  }
+
+  /** The kids currently published. */
+  get kids(): string[] {
+    return [...this.current, ...this.previous].map((pair) => pair.kid)
+  }
+
+  private createHttpServer(): Server {
+    return createServer((request: IncomingMessage, response: ServerResponse) =>
+      this.handle(request, response),
+    )
+  }
+
+  private handle(request: IncomingMessage, response: ServerResponse): void {
+    this.requestCount++
+    if (request.url !== '/.well-known/jwks.json') {
+      response.writeHead(404).end()
+      return
+    }
+    switch (this.failure) {
+      case 'hang':
+        return
+      case 'status-500':
+        response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"down"}')
+        return
+      case 'html':
+        response.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Login</body></html>')
+        return
+      case 'empty-object':
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+        return
+      case 'no-keys':
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[]}')
+        return
+      default:
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.jwks()))
+    }
+  }
+
+  /** The published document. */
+  jwks(): { keys: Record<string, unknown>[] } {
+    return {
+      keys: [...this.current, ...this.previous].map((pair) => ({
+        ...pair.publicKey.export({ format: 'jwk' }),
+        kid: pair.kid,
+        alg: pair.alg,
+        use: 'sig',
+      })),
+    }
+  }
+
+  /** Starts listening (again, on the same port after `stop`). */
+  async start(): Promise<void> {
+    if (this.server.listening) return
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(this.port, '127.0.0.1', () => {
+        this.server.off('error', reject)
+        this.port = (this.server.address() as AddressInfo).port
+        resolve()
+      })
+    })
+  }
+
+  /** Stops listening and drops open connections: the provider is down. */
+  async stop(): Promise<void> {
+    if (!this.server.listening) return
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    this.server.closeAllConnections()
+    await closed
+    this.server = this.createHttpServer()
+  }
+
+  /** New keys for every algorithm; the old ones stay published only when `keepPrevious`. */
+  rotate(options: { keepPrevious?: boolean } = {}): void {
+    this.previous = options.keepPrevious ? this.current : []
+    this.current = this.algorithms.map(generatePair)
+  }
+
+  private pair(alg: AsymmetricAlgorithm | undefined): KeyPair {
+    const pair = alg === undefined ? this.current[0] : this.current.find((p) => p.alg === alg)
+    if (pair === undefined) throw new TypeError(`TestJwksServer has no ${alg} key`)
+    return pair
+  }
+
+  /** A token signed by a current key (its kid in the header). */
+  sign(options: SignOptions): string {
+    const pair = this.pair(options.algorithm)
+    const key = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+    const sign = createSigner({
+      key,
+      algorithm: pair.alg as Algorithm,
+      kid: options.kid ?? pair.kid,
+      noTimestamp: true,
+    })
+    return sign(buildPayload(options))
+  }
+
+  /** A current public key as PEM (for algorithm-confusion tests). */
+  publicKeyPem(alg?: AsymmetricAlgorithm): string {
+    return this.pair(alg).publicKey.export({ type: 'spki', format: 'pem' }).toString()
+  }
+
+  /** The kid of a current key. */
+  kid(alg?: AsymmetricAlgorithm): string {
+    return this.pair(alg).kid
+  }
+
+  resetRequestCount(): void {
+    this.requestCount = 0
+  }
+}
+
+/** A compact JWS with an arbitrary header and payload and no valid signature, for forgery tests. */
+export function forgeToken(header: unknown, payload: unknown, signature = ''): string {
+  const encode = (part: unknown): string => Buffer.from(JSON.stringify(part)).toString('base64url')
+  return `${encode(header)}.${encode(payload)}.${signature}`
+}
