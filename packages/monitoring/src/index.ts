@@ -208,11 +208,12 @@ function resolveOptions(opts: FbiMonitoringOptions, config: ConfigView): Resolve
 
 type Hook<T> = T | T[] | undefined
 
-function append<T>(existing: Hook<T>, added: T[]): Hook<T> {
+function append<T>(existing: Hook<T>, added: T[], first = false): Hook<T> {
   if (added.length === 0) return existing
   // Always a new array: Fastify shares the options of a GET route with its automatic HEAD route.
   if (existing === undefined) return added
-  return (Array.isArray(existing) ? existing : [existing]).concat(added)
+  const current = Array.isArray(existing) ? existing : [existing]
+  return first ? added.concat(current) : current.concat(added)
 }
 
 const GET_OR_HEAD = new Set(['GET', 'HEAD'])
@@ -329,7 +330,8 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
     }
 
     route.onRequest = append(route.onRequest, onRequest)
-    route.onSend = append(route.onSend, onSend)
+    // First, as an app-level @fastify/etag hook would be, and before the HEAD route's hook drops the body.
+    route.onSend = append(route.onSend, onSend, true)
     route.onResponse = append(route.onResponse, onResponse)
   })
 

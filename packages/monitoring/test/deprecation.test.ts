@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest'
+import { deprecationHeaders } from '../src/index.js'
+import { buildApp } from './helpers.js'
+
+const since = new Date('2025-01-31T00:00:00Z')
+const sunset = new Date('2026-12-31T23:59:59Z')
+
+describe('deprecated routes', () => {
+  it('send Deprecation, Link and Sunset headers, log a warning per call and count calls', async (ctx) => {
+    const { app, logs } = await buildApp({
+      routes: (a) => {
+        a.get(
+          '/v1/patient/:id',
+          { config: { deprecated: { since, supersededBy: 'GET /v2/patient/:id', sunset } } },
+          async () => ({ old: true }),
+        )
+        a.get('/v2/patient/:id', async () => ({ new: true }))
+      },
+    })
+    ctx.onTestFinished(() => app.close())
+    const res = await app.inject({ url: '/v1/patient/1' })
+    await app.inject({ url: '/v1/patient/2' })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ old: true })
+    expect(res.headers.deprecation).toBe(`@${since.getTime() / 1000}`)
+    expect(res.headers.deprecation).toBe('@1738281600')
+    expect(res.headers.link).toBe('</v2/patient/:id>; rel="successor-version"')
+    expect(res.headers.sunset).toBe('Thu, 31 Dec 2026 23:59:59 GMT')
+    const warnings = logs.filter((line) => line.level === 40)
+    expect(warnings.map((line) => line.msg)).toEqual([
+      'Deprecated route called: GET /v1/patient/:id',
+      'Deprecated route called: GET /v1/patient/:id',
+    ])
+    expect(warnings[0]?.reqId).toBe(res.headers['x-request-id'])
+    const current = await app.inject({ url: '/v2/patient/1' })
+    expect(current.headers.deprecation).toBeUndefined()
+    expect(current.headers.link).toBeUndefined()
+    const metrics = (await app.inject({ url: '/metrics' })).body
+    expect(metrics).toMatch(/^http_deprecated_requests_total\{method="GET",route="\/v1\/patient\/:id"\} 2$/m)
+    expect(metrics).not.toMatch(/http_deprecated_requests_total\{[^}]*v2/)
+  })
+
+  it('send the headers on error responses of the route too', async (ctx) => {
+    const { app } = await buildApp({
+      routes: (a) =>
+        a.post('/old', { config: { deprecated: { since } } }, async () => {
+          throw new Error('kaput')
+        }),
+    })
+    ctx.onTestFinished(() => app.close())
+    const res = await app.inject({ method: 'POST', url: '/old', payload: {} })
+    expect(res.statusCode).toBe(500)
+    expect(res.headers.deprecation).toBe('@1738281600')
+    expect(res.headers.link).toBeUndefined()
+    expect(res.headers.sunset).toBeUndefined()
+  })
+
+  it('date the deprecation at registration when `since` is not given', async (ctx) => {
+    const before = Math.floor(Date.now() / 1000)
+    const { app } = await buildApp({
+      routes: (a) => a.get('/old', { config: { deprecated: {} } }, async () => 'x'),
+    })
+    ctx.onTestFinished(() => app.close())
+    const after = Math.floor(Date.now() / 1000)
+    const value = (await app.inject({ url: '/old' })).headers.deprecation as string
+    expect(value).toMatch(/^@\d+$/)
+    const seconds = Number(value.slice(1))
+    expect(seconds).toBeGreaterThanOrEqual(before)
+    expect(seconds).toBeLessThanOrEqual(after)
+  })
+
+  it.each([
+    [{ supersededBy: 'GETT /x' }, "supersededBy 'GETT /x' is not 'METHOD /path'"],
+    [{ supersededBy: 'GET x' }, "supersededBy 'GET x' is not 'METHOD /path'"],
+    [{ supersededBy: '/x' }, "supersededBy '/x' is not 'METHOD /path'"],
+    [{ supersededBy: 'GET /a b' }, 'is not'],
+    [{ supersededBy: 42 }, 'supersededBy must be a string'],
+    [{ since: '2025-01-01' }, 'since must be a valid Date'],
+    [{ sunset: new Date('nope') }, 'sunset must be a valid Date'],
+    [{ since, sunset: new Date('2020-01-01') }, 'sunset must not be before since'],
+    [{ sinse: since }, "unknown key 'sinse'"],
+    [true, 'must be an object'],
+  ])('fail startup on an invalid config %j', async (deprecated, why) => {
+    await expect(
+      buildApp({
+        routes: (a) => a.get('/old', { config: { deprecated: deprecated as never } }, async () => 'x'),
+      }),
+    ).rejects.toMatchObject({
+      code: 'FBI_MONITORING_INVALID_DEPRECATION',
+      statusCode: 500,
+      message: expect.stringContaining(`Invalid config.deprecated on route GET /old: `),
+    })
+    await expect(
+      buildApp({
+        routes: (a) => a.get('/old', { config: { deprecated: deprecated as never } }, async () => 'x'),
+      }),
+    ).rejects.toThrow(why)
+  })
+})
+
+describe('deprecationHeaders', () => {
+  it('builds the header values once', () => {
+    expect(deprecationHeaders('GET', '/a', { since, supersededBy: 'POST /b' }, new Date())).toEqual({
+      deprecation: '@1738281600',
+      link: '</b>; rel="successor-version"',
+    })
+  })
+})
