@@ -16,9 +16,14 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 function reason(err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code
-  // The code only: driver messages can carry host names and user names.
-  return typeof code === 'string' ? code : 'connection error'
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown }
+  // The code only, or a fixed phrase: driver messages can carry host and user names.
+  if (typeof code === 'string') return code
+  if (typeof message === 'string') {
+    if (message.startsWith('Connection terminated')) return 'connection terminated'
+    if (message.startsWith('timeout exceeded when trying to connect')) return 'connect timeout'
+  }
+  return 'connection error'
 }
 
 /** The seed's database_connectivity_test and database_version_test, on @fbi/monitoring when it is there. */
@@ -29,6 +34,8 @@ export function registerHealthChecks(
 ): void {
   if (!fastify.hasDecorator('addHealthCheck')) return
   const host = fastify as unknown as HealthCheckHost
+  // Our own timeout answers first with a clear message; monitoring's is only the backstop.
+  const backstop = { timeoutMs: opts.timeoutMs + 1000 }
   host.addHealthCheck(
     'database',
     async () => {
@@ -40,7 +47,7 @@ export function registerHealthChecks(
       }
       return 'Database ok'
     },
-    { timeoutMs: opts.timeoutMs },
+    backstop,
   )
   if (opts.migrations === undefined) return
   host.addHealthCheck(
@@ -58,6 +65,6 @@ export function registerHealthChecks(
       }
       return `Database version: ${status.current ?? 'none'}`
     },
-    { timeoutMs: opts.timeoutMs },
+    backstop,
   )
 }

@@ -1,0 +1,117 @@
+import { join } from 'node:path'
+import fbiMonitoring from '@fbi/monitoring'
+import type { FastifyInstance } from 'fastify'
+import { describe, expect, it, type TestContext, vi } from 'vitest'
+import { type EmbeddedDatabase, startEmbedded } from '../src/index.js'
+import { buildApp, createTestDatabase, startProxy } from './helpers.js'
+
+const V1 = join(import.meta.dirname, 'fixtures/migrations/v1')
+const V2 = join(import.meta.dirname, 'fixtures/migrations/v2')
+
+const withMonitoring = (app: FastifyInstance) => {
+  app.register(fbiMonitoring, {
+    healthCheckSuccessTtlMs: 0,
+    healthCheckFailureTtlMs: 0,
+    gracefulShutdown: false,
+    processMetrics: false,
+    requestLog: false,
+  })
+}
+
+interface Result {
+  checker: string
+  output: unknown
+  passed: boolean
+}
+
+async function health(app: FastifyInstance) {
+  const res = await app.inject({ url: '/healthcheck' })
+  const body = res.json() as { status: string; results: Result[] }
+  const byName = Object.fromEntries(body.results.map((r) => [r.checker, r]))
+  return { res, body, byName }
+}
+
+async function start(ctx: TestContext, dir: string | undefined) {
+  const database = await createTestDatabase('health')
+  ctx.onTestFinished(() => database.drop())
+  const app = buildApp(database.url, {
+    before: withMonitoring,
+    db: { healthCheckTimeoutMs: 1000, ...(dir === undefined ? {} : { migrations: { dir } }) },
+  })
+  ctx.onTestFinished(() => app.close())
+  await app.ready()
+  return { app, database }
+}
+
+describe('health checks', () => {
+  it('passes "database" and "migrations" when connected and up to date', async (ctx) => {
+    const { app } = await start(ctx, V1)
+    await app.db.migrate()
+    const { res, body, byName } = await health(app)
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toMatch(/^application\/json/)
+    expect(body.status).toBe('success')
+    expect(byName.database).toMatchObject({ passed: true, output: 'Database ok' })
+    expect(byName.migrations).toMatchObject({
+      passed: true,
+      output: 'Database version: 1700000001000_add-note-body',
+    })
+  })
+
+  it('fails "migrations" when the applied version is behind the newest file shipped', async (ctx) => {
+    // A newer build ships three migrations; the database has only the first two.
+    const { app } = await start(ctx, V2)
+    await app.db.migrate({ count: 2 })
+    const { res, body, byName } = await health(app)
+    expect(res.statusCode).toBe(500)
+    expect(body.status).toBe('failure')
+    expect(byName.database?.passed).toBe(true)
+    expect(byName.migrations).toMatchObject({
+      passed: false,
+      output: 'Database migrations behind: 1 pending, newest is 1700000002000_create-tag',
+    })
+    await app.db.migrate()
+    expect((await health(app)).res.statusCode).toBe(200)
+  })
+
+  it('does not register "migrations" without a migrations directory', async (ctx) => {
+    const { app } = await start(ctx, undefined)
+    const { byName } = await health(app)
+    expect(Object.keys(byName)).toEqual(['database'])
+  })
+
+  it('fails "database" while the database is unreachable and passes again after', async (ctx) => {
+    const database = await createTestDatabase('health')
+    ctx.onTestFinished(() => database.drop())
+    const target = database.url === undefined ? undefined : new URL(database.url)
+    let upstreamUrl = database.url
+    let embedded: EmbeddedDatabase | undefined
+    if (target === undefined) {
+      embedded = await startEmbedded()
+      ctx.onTestFinished(() => embedded?.close())
+      upstreamUrl = embedded.connectionString
+    }
+    const upstream = new URL(upstreamUrl ?? '')
+    const proxy = await startProxy(upstream.hostname, Number(upstream.port))
+    ctx.onTestFinished(() => proxy.close())
+    const app = buildApp(proxy.url(upstream.toString()), {
+      before: withMonitoring,
+      db: { healthCheckTimeoutMs: 1000, connectTimeoutMs: 500, ...(embedded ? { poolSize: 1 } : {}) },
+    })
+    ctx.onTestFinished(() => app.close())
+    await app.ready()
+
+    expect((await health(app)).byName.database?.passed).toBe(true)
+    await proxy.cut()
+    // The pool notices the cut on its idle client by itself (and must not crash doing so).
+    await vi.waitFor(() => expect(app.pg.pool.totalCount).toBe(0))
+    const down = await health(app)
+    expect(down.res.statusCode).toBe(500)
+    expect(down.byName.database).toMatchObject({
+      passed: false,
+      output: 'Database not available: ECONNREFUSED',
+    })
+    await proxy.restore()
+    expect((await health(app)).byName.database).toMatchObject({ passed: true, output: 'Database ok' })
+  })
+})
