@@ -9,13 +9,13 @@ export const FBI_SCHEMA_INVALID_OPTION = createError<'FBI_SCHEMA_INVALID_OPTION'
 )
 
 /**
- * A validator compiler was already in use where the plugin was registered (a route with a schema
- * was added before it, or `setValidatorCompiler` was called): our formats and strict bodies would
- * silently not apply to those routes.
+ * A validator compiler was already set where the plugin was registered (`setValidatorCompiler`):
+ * Fastify would keep using it, so our format, strict bodies and query decoding would silently not
+ * apply.
  */
 export const FBI_SCHEMA_VALIDATOR_IN_USE = createError<'FBI_SCHEMA_VALIDATOR_IN_USE', 500, []>(
   'FBI_SCHEMA_VALIDATOR_IN_USE',
-  'A validator compiler is already in use: register @fbi/schema before any route with a schema, or pass { validator: false }',
+  'A validator compiler is already set on this instance: remove it, or register @fbi/schema with { validator: false }',
   500,
 )
 

@@ -106,9 +106,11 @@ const fbiSchema: FastifyPluginAsync<FbiSchemaOptions> = async (fastify, opts) =>
     // from Ajv entirely (shared `addSchema` schemas and the user's `ajv` options then become our
     // problem). `setSchemaController` swaps only the factory Fastify builds its validator with:
     // ours builds Fastify's own @fastify/ajv-compiler with the server's `ajv` options plus our
-    // format and strictness, for this instance and every context created after it. A compiler
-    // already built here (a route with a schema registered first) would keep being used, so that
-    // is refused rather than silently left without our formats.
+    // format and strictness, for this instance and every context created after it (root routes
+    // compile at ready, so those declared before the plugin get it too). A compiler set here by
+    // hand would win over any factory, so that is refused rather than silently left without our
+    // format. No `schemaServerOptions()` for `Fastify({ ajv })`: it could add the format but not
+    // the query decoding or the strict-body compiler, so it would be a second, weaker way.
     if (fastify.validatorCompiler !== undefined) throw new FBI_SCHEMA_VALIDATOR_IN_USE()
     fastify.setSchemaController({
       compilersFactory: { buildValidator: fbiValidatorFactory({ tolerateIdentifierKeys }) },
