@@ -192,8 +192,11 @@ export class TokenVerifier {
         const jwks = store
         const key = async (decoded: DecodedJwt): Promise<string> => {
           const { kid, alg } = decoded.header
-          if (typeof kid !== 'string' || typeof alg !== 'string') throw new Error('token header has no kid')
-          const pem = await jwks.getKey(kid, alg)
+          if (typeof kid !== 'string') throw new Error('token header has no kid')
+          // Checked here too (fast-jwt checks after asking for the key), so a forged alg costs no fetch.
+          if (!(ASYMMETRIC_ALGORITHMS as unknown[]).includes(alg))
+            throw new Error('algorithm not allowed for this issuer')
+          const pem = await jwks.getKey(kid, alg as string)
           if (pem === undefined) throw new Error(`no usable key for kid ${kid} (${jwks.url})`)
           return pem
         }

@@ -73,8 +73,14 @@ export interface HsTokenOptions extends TokenClaimsOptions {
 
 /** A token signed with an HMAC key, as the internal, custom-DB login and EPR issuers sign theirs. */
 export function mintHsToken(options: HsTokenOptions): string {
-  const sign = createSigner({ key: options.key, algorithm: options.algorithm ?? 'HS256', noTimestamp: true })
-  return sign(buildPayload(options))
+  const payload = buildPayload(options)
+  // fast-jwt's signer keeps a given iat, and only noTimestamp leaves it out.
+  const sign = createSigner({
+    key: options.key,
+    algorithm: options.algorithm ?? 'HS256',
+    noTimestamp: payload.iat === undefined,
+  })
+  return sign(payload)
 }
 
 interface KeyPair {
@@ -234,13 +240,14 @@ export class TestJwksServer {
   sign(options: SignOptions): string {
     const pair = this.pair(options.algorithm)
     const key = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+    const payload = buildPayload(options)
     const sign = createSigner({
       key,
       algorithm: pair.alg as Algorithm,
       kid: options.kid ?? pair.kid,
-      noTimestamp: true,
+      noTimestamp: payload.iat === undefined,
     })
-    return sign(buildPayload(options))
+    return sign(payload)
   }
 
   /** A current public key as PEM (for algorithm-confusion tests). */
