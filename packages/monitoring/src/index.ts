@@ -254,19 +254,20 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
 
   fastify.addHook('onRequest', requestIdHook(opts.generateRequestId))
 
-  if (noCacheHeaders || requestLog) {
-    const onSend: onSendHookHandler = function fbiResponseHeaders(request, reply, payload, done) {
-      if (noCacheHeaders && !reply.hasHeader('cache-control')) {
-        reply.header('cache-control', 'no-cache, must-revalidate')
-        if (!reply.hasHeader('pragma')) reply.header('pragma', 'no-cache')
-        if (!reply.hasHeader('expires')) reply.header('expires', '0')
-      }
-      const status = reply.statusCode
-      if (requestLog && (status < 200 || status > 299)) errorBodies.set(request, payload)
-      done(null, payload)
+  const onSend: onSendHookHandler = function fbiResponseHeaders(request, reply, payload, done) {
+    if (noCacheHeaders && !reply.hasHeader('cache-control')) {
+      reply.header('cache-control', 'no-cache, must-revalidate')
+      if (!reply.hasHeader('pragma')) reply.header('pragma', 'no-cache')
+      if (!reply.hasHeader('expires')) reply.header('expires', '0')
     }
-    fastify.addHook('onSend', onSend)
+    // While shutting down, keep-alive connections would hold server.close() open until the timeout:
+    // ask clients to reconnect (to another instance) after this response.
+    if (health.shuttingDown) reply.header('connection', 'close')
+    const status = reply.statusCode
+    if (requestLog && (status < 200 || status > 299)) errorBodies.set(request, payload)
+    done(null, payload)
   }
+  fastify.addHook('onSend', onSend)
 
   if (requestLog) {
     // Matched routes log from their own onResponse hook (see onRoute); this one covers unknown URLs.

@@ -1,0 +1,93 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { beforeAll, describe, expect, it } from 'vitest'
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url))
+const fixture = fileURLToPath(new URL('./fixtures/graceful-server.mjs', import.meta.url))
+const tsc = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc', import.meta.url))
+
+interface Line {
+  msg?: string
+  [key: string]: unknown
+}
+
+/** The child's stdout as parsed JSON log lines, with a way to wait for one. */
+function watch(child: ChildProcess) {
+  const lines: Line[] = []
+  const waiters: { match: (line: Line) => boolean; resolve: (line: Line) => void }[] = []
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (text) => {
+    let line: Line
+    try {
+      line = JSON.parse(text) as Line
+    } catch {
+      line = { msg: text }
+    }
+    lines.push(line)
+    for (const waiter of waiters.splice(0)) {
+      if (waiter.match(line)) waiter.resolve(line)
+      else waiters.push(waiter)
+    }
+  })
+  const waitFor = (match: (line: Line) => boolean) =>
+    new Promise<Line>((resolve) => {
+      const seen = lines.find(match)
+      if (seen) resolve(seen)
+      else waiters.push({ match, resolve })
+    })
+  return { lines, waitFor }
+}
+
+describe('graceful shutdown (real SIGTERM, child process)', () => {
+  beforeAll(() => {
+    // The fixture runs the built package as users do; `pnpm test` builds first, this keeps a local
+    // `vitest --project monitoring` honest too (tsc -b does nothing when dist is up to date).
+    execFileSync(process.execPath, [tsc, '-b', packageDir], { stdio: 'inherit' })
+  }, 120_000)
+
+  it('fails readiness at once, lets the in-flight request finish, closes and exits 0', async () => {
+    const child = spawn(process.execPath, [fixture], {
+      cwd: packageDir,
+      env: { ...process.env, DELAY_MS: '3000', RELEASE_AFTER_SIGTERM_MS: '4000' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    try {
+      const { lines, waitFor } = watch(child)
+      const listening = await waitFor((line) => String(line.msg).startsWith('Server listening at '))
+      const base = String(listening.msg).slice('Server listening at '.length)
+
+      const ready = await fetch(`${base}/healthcheck`)
+      expect(ready.status).toBe(200)
+      expect(((await ready.json()) as { status: string }).status).toBe('success')
+
+      const inFlight = fetch(`${base}/slow`)
+      await waitFor((line) => line.msg === 'slow request started')
+      child.kill('SIGTERM')
+      await waitFor((line) => line.msg === 'Shutting down: readiness now fails')
+
+      const probe = await fetch(`${base}/healthcheck`)
+      expect(probe.status).toBe(500)
+      // Keep-alive clients are told to go elsewhere, so open connections do not hold the close up.
+      expect(probe.headers.get('connection')).toBe('close')
+      expect(await probe.json()).toMatchObject({
+        status: 'failure',
+        results: [{ checker: 'shutdown', passed: false, output: 'Service is shutting down' }],
+      })
+      expect((await fetch(`${base}/running`)).status).toBe(200)
+
+      const slow = await inFlight
+      expect(slow.status).toBe(200)
+      expect(await slow.json()).toEqual({ slow: 'done' })
+
+      expect(await exited).toBe(0)
+      const messages = lines.map((line) => line.msg)
+      expect(messages).toContain('onClose hook ran')
+      expect(messages.indexOf('Server closed')).toBeGreaterThan(messages.indexOf('onClose hook ran'))
+      // The slow request was logged as completed (200) before the process went away.
+      expect(messages).toContain('GET "/slow" 200')
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL')
+    }
+  }, 30_000)
+})
