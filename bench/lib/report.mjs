@@ -1,0 +1,145 @@
+// The run's outputs: a Markdown table, a hand-written SVG bar chart of the ratios, and the same
+// table inside bench/README.md between two markers.
+import { execFileSync } from 'node:child_process'
+import { availableParallelism, cpus, release, totalmem } from 'node:os'
+
+export const README_START = '<!-- bench:results:start -->'
+export const README_END = '<!-- bench:results:end -->'
+
+export function machine() {
+  let nproc
+  try {
+    nproc = execFileSync('nproc', { encoding: 'utf8' }).trim()
+  } catch {
+    nproc = String(availableParallelism())
+  }
+  return {
+    nproc,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    os: `${process.platform} ${release()}`,
+    memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
+  }
+}
+
+const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : '–')
+const thousands = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '–')
+const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`
+
+const cell = (text) => String(text).replace(/\s+/g, ' ').replace(/\|/g, '\\|')
+
+function escapeXml(text) {
+  return String(text).replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+/** The results as Markdown: machine, settings, table, targets, startup and memory. */
+export function markdown(report) {
+  const { machine: m, settings: s } = report
+  const lines = [
+    `Run ${report.date} on ${m.nproc} cores (\`nproc\`), ${m.cpu}, ${m.memory}, Node ${m.node}, ${m.os}.`,
+    `autocannon -c ${s.connections} in the runner process on the same machine; per server ${s.warmup} s warm-up,` +
+      ` then ${s.rounds} rounds of ${s.seconds} s, servers taken in turn; figures are the median of the rounds.`,
+    '',
+    '| # | server | req/s | p50 ms | p99 ms | ratio to (1) | req/s per round |',
+    '|---|---|--:|--:|--:|--:|---|',
+  ]
+  for (const c of report.cases) {
+    if (c.status !== 'ok') {
+      lines.push(
+        `| ${c.id} | ${c.name} | ${c.status === 'unavailable' ? 'not available yet' : 'failed'} | | | | ${cell(c.reason)} |`,
+      )
+      continue
+    }
+    lines.push(
+      `| ${c.id} | ${c.name} | ${thousands(c.rps)} | ${fixed(c.p50, 1)} | ${fixed(c.p99, 1)} | ${fixed(c.ratio, 2)} | ${c.rounds.map(thousands).join(', ')} |`,
+    )
+  }
+  lines.push('', '| target | measured | needed | met |', '|---|--:|--:|---|')
+  for (const t of report.targets) {
+    const met = t.value === undefined ? 'not measured' : t.value >= t.min ? 'yes' : 'no'
+    lines.push(
+      `| ${t.label} | ${t.value === undefined ? '–' : `${fixed(t.value, 2)}×`} | ${t.min}× | ${met} |`,
+    )
+  }
+  lines.push(
+    '',
+    '| startup to ready, no database (median) | spawn → listening | inside the process |',
+    '|---|--:|--:|',
+  )
+  for (const st of report.startup) {
+    if (st.reason !== undefined) lines.push(`| ${st.name} | ${st.reason} | |`)
+    else
+      lines.push(
+        `| ${st.name} (${st.samples} starts) | ${fixed(st.wallMs, 0)} ms | ${fixed(st.readyMs, 0)} ms |`,
+      )
+  }
+  const mem = report.memory
+  lines.push('')
+  if (mem.reason !== undefined) {
+    lines.push(`Memory: ${mem.reason}.`)
+  } else {
+    const growth = mem.after100k.rss - mem.after10k.rss
+    lines.push(
+      `Memory of ${mem.name}, after a forced GC: RSS ${mib(mem.after10k.rss)} after ${mem.first.toLocaleString('en-US')} requests,` +
+        ` ${mib(mem.after100k.rss)} after ${mem.second.toLocaleString('en-US')} (growth ${mib(growth)},` +
+        ` ${fixed((growth / mem.after10k.rss) * 100, 1)} %); heap used ${mib(mem.after10k.heapUsed)} → ${mib(mem.after100k.heapUsed)}.`,
+    )
+  }
+  if (report.jwksFetches !== undefined) {
+    lines.push('', `JWKS key-set fetches during the run: ${report.jwksFetches} (keys are cached).`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
+/** A horizontal bar chart of the ratios to (1); a hand-written SVG string, no chart library. */
+export function svg(report) {
+  const width = 760
+  const left = 300
+  const right = 70
+  const barHeight = 26
+  const gap = 12
+  const top = 58
+  const rows = report.cases
+  const height = top + rows.length * (barHeight + gap) + 40
+  const maxRatio = Math.max(1, ...rows.map((c) => (c.status === 'ok' ? c.ratio : 0)))
+  const scale = (width - left - right) / maxRatio
+  const x1 = left + scale
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13">`,
+    `<rect width="${width}" height="${height}" fill="#fff"/>`,
+    `<text x="16" y="24" font-size="16" font-weight="bold">Throughput relative to bare Fastify (1) — higher is better</text>`,
+    `<text x="16" y="44" fill="#555">${escapeXml(`${report.machine.nproc} cores, ${report.machine.cpu}, Node ${report.machine.node}, ${report.date}`)}</text>`,
+  ]
+  rows.forEach((c, i) => {
+    const y = top + i * (barHeight + gap)
+    const fbi = c.name.startsWith('fbi')
+    parts.push(
+      `<text x="${left - 10}" y="${y + 17}" text-anchor="end">${escapeXml(`(${c.id}) ${c.name}`)}</text>`,
+    )
+    if (c.status !== 'ok') {
+      const label = c.status === 'unavailable' ? 'not available yet' : 'failed'
+      parts.push(`<text x="${left + 6}" y="${y + 17}" fill="#999" font-style="italic">${label}</text>`)
+      return
+    }
+    const w = Math.max(1, c.ratio * scale)
+    parts.push(
+      `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${fbi ? '#2b6cb0' : '#a0aec0'}"/>`,
+      `<text x="${(left + w + 6).toFixed(1)}" y="${y + 17}">${fixed(c.ratio, 2)}×</text>`,
+    )
+  })
+  const bottom = top + rows.length * (barHeight + gap)
+  parts.push(
+    `<line x1="${x1.toFixed(1)}" y1="${top - 6}" x2="${x1.toFixed(1)}" y2="${bottom}" stroke="#333" stroke-dasharray="4 3"/>`,
+    `<text x="${x1.toFixed(1)}" y="${bottom + 16}" text-anchor="middle" fill="#333">1.0 = ${thousands(report.cases[0]?.rps)} req/s</text>`,
+    '</svg>',
+  )
+  return `${parts.join('\n')}\n`
+}
+
+/** Replaces the text between the README markers with the new results. */
+export function readmeWithResults(readme, report) {
+  const start = readme.indexOf(README_START)
+  const end = readme.indexOf(README_END)
+  if (start === -1 || end < start) return undefined
+  return `${readme.slice(0, start + README_START.length)}\n\n![ratios to bare Fastify](results/latest.svg)\n\n${markdown(report)}\n${readme.slice(end)}`
+}

@@ -1,0 +1,355 @@
+// The benchmark runner: `pnpm bench` (full run, writes results/latest.*), `pnpm bench --smoke`
+// (every server up, one short round, checks, writes nothing). See README.md.
+import { execFile } from 'node:child_process'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { parseArgs, promisify } from 'node:util'
+import { body, OPEN_ROUTE, OTHER_PATIENT_ID, PATIENT_ID, ROUTE } from './lib/fixtures.mjs'
+import { checkResponses, load, loadProblem, median } from './lib/load.mjs'
+import { killAll, startServer, stopAll } from './lib/processes.mjs'
+import { machine, markdown, readmeWithResults, svg } from './lib/report.mjs'
+import { internalToken, startJwksProvider } from './lib/tokens.mjs'
+
+const HERE = fileURLToPath(new URL('.', import.meta.url))
+
+const CASES = [
+  { id: 1, name: 'bare Fastify', server: 'fastify-bare.mjs', route: ROUTE },
+  { id: 2, name: 'fbi, unprotected route', server: 'fbi.mjs', route: OPEN_ROUTE, fbi: true },
+  { id: 3, name: 'fbi, protected, HS256 token', server: 'fbi.mjs', route: ROUTE, fbi: true, token: 'hs' },
+  {
+    id: 4,
+    name: 'fbi, protected, RS256 token (JWKS)',
+    server: 'fbi.mjs',
+    route: ROUTE,
+    fbi: true,
+    token: 'rs',
+  },
+  { id: 5, name: 'Fastify + plugins by hand', server: 'fastify-plugins.mjs', route: ROUTE, token: 'hs' },
+  { id: 6, name: 'Express 5 stack', server: 'express.mjs', route: ROUTE, token: 'hs' },
+]
+
+const TARGETS = [
+  { label: '(3) / (1)', a: 3, b: 1, min: 0.5 },
+  { label: '(3) / (5)', a: 3, b: 5, min: 2.5 },
+  { label: '(3) / (6)', a: 3, b: 6, min: 5 },
+  { label: '(4) / (1)', a: 4, b: 1, min: 0.4 },
+]
+
+function options() {
+  const { values } = parseArgs({
+    allowPositionals: true, // `pnpm bench -- --smoke` passes a literal "--"
+    options: {
+      smoke: { type: 'boolean', default: false },
+      strict: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      seconds: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      only: { type: 'string' },
+      profile: { type: 'string' },
+    },
+  })
+  const number = (name, fallback) => {
+    if (values[name] === undefined) return fallback
+    const n = Number(values[name])
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`)
+    return n
+  }
+  const smoke = values.smoke
+  const only = values.only?.split(',').map(Number)
+  return {
+    smoke,
+    strict: values.strict,
+    rounds: smoke ? 1 : Math.round(number('rounds', 5)),
+    seconds: smoke ? 1 : number('seconds', 5),
+    warmup: smoke ? 0 : number('warmup', 3),
+    connections: smoke ? 10 : Math.round(number('connections', 50)),
+    startupSamples: smoke ? 1 : 5,
+    memoryAmounts: smoke ? [1000, 2000] : [10_000, 100_000],
+    only,
+    profile: values.profile === undefined ? undefined : Number(values.profile),
+  }
+}
+
+const log = (line) => process.stdout.write(`${line}\n`)
+
+/** Why the fbi servers cannot run yet, or undefined; checked in a child so the runner loads nothing of fbi. */
+async function fbiUnavailable() {
+  const probe = `
+    const all = await import('@fbi/all').catch((e) => ({ importError: e.message }))
+    const security = await import('@fbi/security').catch((e) => ({ importError: e.message }))
+    const why = all.importError ? 'cannot import @fbi/all: ' + all.importError
+      : typeof all.default !== 'function' ? '@fbi/all has no plugin yet (its default export is not a function)'
+      : security.importError ? 'cannot import @fbi/security: ' + security.importError
+      : ['and', 'scopesPresent', 'matchKeys'].filter((n) => typeof security[n] !== 'function')
+          .map((n) => '@fbi/security does not export ' + n + ' yet').join('; ')
+    process.stdout.write(why)`
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', probe], {
+    cwd: HERE,
+    timeout: 30_000,
+  })
+  return stdout.trim() || undefined
+}
+
+function authHeaders(tokenKind, tokens, patientId = PATIENT_ID, scope) {
+  if (tokenKind === undefined) return {}
+  const token = tokenKind === 'hs' ? tokens.hs(patientId, scope) : tokens.rs(patientId, scope)
+  return { authorization: `Bearer ${token}` }
+}
+
+/** What a case must answer before it is measured: the body, and for protected routes 401 and 403. */
+function checksFor(c, tokens) {
+  const path = c.route.replace(':patient_id', PATIENT_ID)
+  const checks = [
+    { what: 'the route', path, headers: authHeaders(c.token, tokens), status: 200, body: body(PATIENT_ID) },
+  ]
+  if (c.token !== undefined) {
+    checks.push(
+      { what: 'no token', path, headers: {}, status: 401 },
+      {
+        what: "another patient's token",
+        path,
+        headers: authHeaders(c.token, tokens, OTHER_PATIENT_ID),
+        status: 403,
+      },
+      {
+        what: 'a token without the scope',
+        path,
+        headers: authHeaders(c.token, tokens, PATIENT_ID, 'other:scope'),
+        status: 403,
+      },
+    )
+  }
+  return checks
+}
+
+async function measure(opts, cases, tokens, jwks) {
+  const env = { BENCH_JWKS_URL: jwks.url }
+  for (const c of cases) {
+    if (c.status !== undefined) continue
+    try {
+      c.process = await startServer(c.server, { env })
+      const problems = await checkResponses(c.process.port, checksFor(c, tokens))
+      if (problems.length > 0) throw new Error(problems.join('; '))
+      c.path = c.route.replace(':patient_id', PATIENT_ID)
+      c.headers = authHeaders(c.token, tokens)
+      log(`(${c.id}) ${c.name}: up on port ${c.process.port}, answers checked`)
+    } catch (error) {
+      c.status = 'failed'
+      c.reason = error.message
+      log(`(${c.id}) ${c.name}: FAILED ${error.message}`)
+      await c.process?.stop()
+    }
+  }
+  const live = cases.filter((c) => c.status === undefined)
+  const run = (c, seconds) =>
+    load({
+      port: c.process.port,
+      path: c.path,
+      headers: c.headers,
+      connections: opts.connections,
+      seconds,
+      maxSeconds: seconds + 15,
+    })
+
+  if (opts.warmup > 0) {
+    for (const c of live) await run(c, opts.warmup)
+    log(`warm-up done (${opts.warmup} s each)`)
+  }
+  for (const c of live) c.runs = []
+  for (let round = 0; round < opts.rounds; round++) {
+    // Servers taken in turn, starting one further each round, so drift on a shared machine
+    // spreads over all of them instead of landing on whoever runs last.
+    const order = live.slice(round % live.length).concat(live.slice(0, round % live.length))
+    for (const c of order) {
+      if (c.status !== undefined) continue
+      const result = await run(c, opts.seconds)
+      const problem = loadProblem(result)
+      if (problem !== undefined) {
+        c.status = 'failed'
+        c.reason = `round ${round + 1}: ${problem}`
+        log(`(${c.id}) ${c.name}: FAILED ${c.reason}`)
+        continue
+      }
+      c.runs.push(result)
+    }
+    log(
+      `round ${round + 1}/${opts.rounds}: ${live.map((c) => `(${c.id}) ${c.runs.at(-1) ? Math.round(c.runs.at(-1).rps) : '–'}`).join('  ')}`,
+    )
+  }
+  for (const c of live) {
+    await c.process.stop()
+    if (c.status !== undefined) continue
+    c.status = 'ok'
+    c.rps = median(c.runs.map((r) => r.rps))
+    c.p50 = median(c.runs.map((r) => r.p50))
+    c.p99 = median(c.runs.map((r) => r.p99))
+    c.rounds = c.runs.map((r) => r.rps)
+  }
+  const base = cases.find((c) => c.id === 1)
+  for (const c of cases) if (c.status === 'ok' && base?.status === 'ok') c.ratio = c.rps / base.rps
+}
+
+async function startup(opts, jwks, fbiMissing) {
+  const targets = [
+    { name: 'fbi (@fbi/all, no database)', server: 'fbi.mjs', missing: fbiMissing },
+    { name: 'bare Fastify, for reference', server: 'fastify-bare.mjs' },
+  ]
+  const results = []
+  for (const t of targets) {
+    if (t.missing !== undefined) {
+      results.push({ name: t.name, reason: 'not available yet' })
+      continue
+    }
+    const wall = []
+    const ready = []
+    for (let i = 0; i < opts.startupSamples; i++) {
+      const server = await startServer(t.server, { env: { BENCH_JWKS_URL: jwks.url } })
+      wall.push(server.wallMs)
+      ready.push(server.readyMs)
+      await server.stop()
+    }
+    results.push({ name: t.name, samples: wall.length, wallMs: median(wall), readyMs: median(ready) })
+  }
+  return results
+}
+
+async function memory(opts, tokens, jwks, fbiMissing) {
+  const name = 'fbi, protected route with an HS256 token (3)'
+  if (fbiMissing !== undefined) return { reason: `${name}: not available yet` }
+  const server = await startServer('fbi.mjs', {
+    env: { BENCH_JWKS_URL: jwks.url },
+    execArgv: ['--expose-gc'],
+  })
+  try {
+    const [first, second] = opts.memoryAmounts
+    const target = {
+      port: server.port,
+      path: ROUTE.replace(':patient_id', PATIENT_ID),
+      headers: authHeaders('hs', tokens),
+      connections: opts.connections,
+    }
+    const send = async (amount) => {
+      const result = await load({ ...target, amount, maxSeconds: 120 })
+      const problem = loadProblem(result)
+      if (problem !== undefined) throw new Error(`memory run: ${problem}`)
+      if (result.total < amount)
+        throw new Error(`memory run: only ${result.total} of ${amount} requests in 120 s`)
+    }
+    await send(first)
+    const after10k = await server.memory()
+    await send(second - first)
+    const after100k = await server.memory()
+    return { name, first, second, after10k, after100k }
+  } finally {
+    await server.stop()
+  }
+}
+
+async function profile(opts, tokens, jwks) {
+  const c = CASES.find((x) => x.id === opts.profile)
+  if (c === undefined) throw new Error(`--profile must be one of ${CASES.map((x) => x.id).join(', ')}`)
+  const name = `case-${c.id}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`
+  const server = await startServer(c.server, {
+    env: { BENCH_JWKS_URL: jwks.url },
+    execArgv: ['--cpu-prof', `--cpu-prof-dir=${HERE}results`, `--cpu-prof-name=${name}`],
+  })
+  try {
+    const problems = await checkResponses(server.port, checksFor(c, tokens))
+    if (problems.length > 0) throw new Error(problems.join('; '))
+    const result = await load({
+      port: server.port,
+      path: c.route.replace(':patient_id', PATIENT_ID),
+      headers: authHeaders(c.token, tokens),
+      connections: opts.connections,
+      seconds: opts.seconds,
+      maxSeconds: opts.seconds + 15,
+    })
+    log(`(${c.id}) ${c.name}: ${Math.round(result.rps)} req/s while profiling (profiling slows it down)`)
+  } finally {
+    await server.stop()
+  }
+  log(`profile written to results/${name} (open it in Chrome DevTools or speedscope)`)
+}
+
+async function main() {
+  const opts = options()
+  const started = performance.now()
+  const budgetMs = opts.smoke
+    ? 55_000
+    : (CASES.length * (opts.warmup + opts.rounds * (opts.seconds + 2)) + 300) * 1000
+  const watchdog = setTimeout(() => {
+    console.error(`bench: still running after ${Math.round(budgetMs / 1000)} s, giving up`)
+    killAll()
+    process.exit(1)
+  }, budgetMs)
+  watchdog.unref()
+
+  const jwks = await startJwksProvider()
+  try {
+    const tokens = { hs: internalToken, rs: jwks.token }
+    if (opts.profile !== undefined) return await profile(opts, tokens, jwks)
+
+    const fbiMissing = await fbiUnavailable()
+    if (fbiMissing !== undefined) log(`fbi servers (2), (3), (4): not available yet: ${fbiMissing}`)
+    const cases = CASES.filter((c) => opts.only === undefined || opts.only.includes(c.id)).map((c) => ({
+      ...c,
+      ...(c.fbi && fbiMissing !== undefined ? { status: 'unavailable', reason: fbiMissing } : {}),
+    }))
+
+    await measure(opts, cases, tokens, jwks)
+    const report = {
+      date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      machine: machine(),
+      settings: opts,
+      cases,
+      targets: TARGETS.map((t) => {
+        const a = cases.find((c) => c.id === t.a)
+        const b = cases.find((c) => c.id === t.b)
+        return { ...t, value: a?.status === 'ok' && b?.status === 'ok' ? a.rps / b.rps : undefined }
+      }),
+      startup: await startup(opts, jwks, fbiMissing),
+      memory: await memory(opts, tokens, jwks, fbiMissing),
+      jwksFetches: jwks.fetches,
+    }
+    const text = markdown(report)
+    log(`\n${text}`)
+
+    const failed = cases.filter((c) => c.status === 'failed')
+    const unavailable = cases.filter((c) => c.status === 'unavailable')
+    if (opts.smoke) {
+      log(
+        `smoke: ${cases.length - failed.length - unavailable.length} servers answered, ${failed.length} failed, ${unavailable.length} not available yet, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      )
+    } else if (opts.only === undefined && failed.length === 0) {
+      await mkdir(`${HERE}results`, { recursive: true })
+      await writeFile(`${HERE}results/latest.md`, `# Benchmark results\n\n${text}`)
+      await writeFile(`${HERE}results/latest.svg`, svg(report))
+      const readme = await readFile(`${HERE}README.md`, 'utf8')
+      const updated = readmeWithResults(readme, report)
+      if (updated !== undefined) await writeFile(`${HERE}README.md`, updated)
+      log('wrote results/latest.md, results/latest.svg and the results section of README.md')
+    } else {
+      log('partial run (--only) or failures: results/latest.* left as they were')
+    }
+    if (failed.length > 0 || (opts.strict && unavailable.length > 0)) process.exitCode = 1
+  } finally {
+    await stopAll()
+    await jwks.close()
+    clearTimeout(watchdog)
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    killAll()
+    process.exit(130)
+  })
+}
+process.once('exit', killAll)
+
+main().catch(async (error) => {
+  console.error(`bench: ${error.stack ?? error}`)
+  await stopAll().catch(() => killAll())
+  process.exit(1)
+})
