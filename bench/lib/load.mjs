@@ -49,8 +49,9 @@ export function loadProblem(run) {
 }
 
 /**
- * Sends each request of `checks` ({ path, headers, status, body? }) once and compares status and
- * JSON body; returns the list of mismatches (empty when the server behaves).
+ * Sends each request of `checks` ({ what, path, headers, status, body?, expectHeaders? }) once and
+ * compares status, JSON body and the presence of headers; returns the mismatches (none when the
+ * server behaves).
  */
 export async function checkResponses(port, checks) {
   const problems = []
@@ -63,6 +64,9 @@ export async function checkResponses(port, checks) {
     if (res.status !== check.status) {
       problems.push(`${check.what}: status ${res.status}, expected ${check.status} (${text.slice(0, 200)})`)
       continue
+    }
+    for (const name of check.expectHeaders ?? []) {
+      if (!res.headers.has(name)) problems.push(`${check.what}: no ${name} header`)
     }
     if (check.body === undefined) continue
     let json

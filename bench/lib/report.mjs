@@ -38,7 +38,7 @@ export function markdown(report) {
   const lines = [
     `Run ${report.date} on ${m.nproc} cores (\`nproc\`), ${m.cpu}, ${m.memory}, Node ${m.node}, ${m.os}.`,
     `autocannon -c ${s.connections} in the runner process on the same machine; per server ${s.warmup} s warm-up,` +
-      ` then ${s.rounds} rounds of ${s.seconds} s, servers taken in turn; figures are the median of the rounds.`,
+      ` then ${s.rounds} round(s) of ${s.seconds} s, servers taken in turn; figures are the median of the rounds.`,
     '',
     '| # | server | req/s | p50 ms | p99 ms | ratio to (1) | req/s per round |',
     '|---|---|--:|--:|--:|--:|---|',
@@ -85,8 +85,8 @@ export function markdown(report) {
         ` ${fixed((growth / mem.after10k.rss) * 100, 1)} %); heap used ${mib(mem.after10k.heapUsed)} → ${mib(mem.after100k.heapUsed)}.`,
     )
   }
-  if (report.jwksFetches !== undefined) {
-    lines.push('', `JWKS key-set fetches during the run: ${report.jwksFetches} (keys are cached).`)
+  if (report.cases.some((c) => c.id === 4 && c.status === 'ok')) {
+    lines.push('', `Key-set fetches from the local JWKS server during the whole run: ${report.jwksFetches}.`)
   }
   return `${lines.join('\n')}\n`
 }
