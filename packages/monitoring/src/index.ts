@@ -4,19 +4,17 @@ import type {
   FastifyPluginAsync,
   FastifyReply,
   FastifyRequest,
-  onRequestHookHandler,
   onResponseHookHandler,
   onSendHookHandler,
   RouteOptions,
 } from 'fastify'
-import fastifyMetricsModule from 'fastify-metrics'
 import fp from 'fastify-plugin'
-import promClient, { Registry } from 'prom-client'
+import { Registry } from 'prom-client'
 import { type Deprecation, deprecationHeaders } from './deprecation.js'
 import { FBI_MONITORING_INVALID_OPTION } from './errors.js'
 import { etagOnSend } from './etag.js'
 import { type HealthCheck, type HealthCheckOptions, HealthChecks } from './health.js'
-import { RequestMetrics, type RouteRecorder } from './metrics.js'
+import { processMetricsRegistry, RequestMetrics, type RouteRecorder } from './metrics.js'
 import { requestIdHook } from './request-id.js'
 import { logRequest } from './request-log.js'
 import { monitoringRoutes } from './routes.js'
@@ -79,7 +77,7 @@ export interface FbiMonitoringOptions {
   debugRoute?: boolean
   /** Serve GET /metrics and record request metrics. Default: true. */
   metrics?: boolean
-  /** Collect prom-client's process metrics (CPU, memory, event loop lag, GC) through fastify-metrics. Default: true. */
+  /** Include prom-client's process and Node.js metrics (CPU, memory, event loop lag, GC), collected once per process. Default: true. */
   processMetrics?: boolean
   /** The prom-client registry to use. Default: a new registry per app (so several apps in one process do not collide). */
   registry?: Registry
@@ -118,8 +116,6 @@ interface ResolvedOptions {
   etag: FastifyEtagOptions | false
   gracefulShutdown: Required<GracefulShutdownOptions> | false
 }
-
-const fastifyMetrics = fastifyMetricsModule.default
 
 function invalid(name: string, why: string): never {
   throw new FBI_MONITORING_INVALID_OPTION(name, why)
@@ -238,16 +234,6 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
   fastify.decorate('metricsRegistry', opts.registry)
 
   const requestMetrics = opts.metrics ? new RequestMetrics(opts.registry, opts.durationBuckets) : undefined
-  if (opts.metrics && opts.processMetrics) {
-    // fastify-metrics collects the process metrics; request metrics are ours (see README: Metrics).
-    await fastify.register(fastifyMetrics, {
-      endpoint: null,
-      promClient,
-      routeMetrics: { enabled: false },
-      defaultMetrics: { enabled: true, register: opts.registry },
-    })
-  }
-
   // Response bodies of non-2xx responses, kept from onSend to onResponse for the log line.
   const errorBodies = new WeakMap<FastifyRequest, unknown>()
   const { requestLog, noCacheHeaders } = opts
@@ -287,7 +273,6 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
     if (route.config?.monitoringRoute === true) return
     const url = route.url
     const methods = Array.isArray(route.method) ? route.method : [route.method]
-    const onRequest: onRequestHookHandler[] = []
     const onSend: onSendHookHandler[] = []
     const onResponse: onResponseHookHandler[] = []
 
@@ -296,14 +281,15 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
       const countCall = requestMetrics?.deprecatedCall(methods.join(','), url)
       const message = `Deprecated route called: ${methods.join(',')} ${url}`
       const logged = { deprecated: { route: url, ...headers } }
-      onRequest.push(function fbiDeprecated(request: FastifyRequest, reply: FastifyReply, done: () => void) {
+      // At onSend, so the headers also reach responses a hook ended early (401, 403, 429 ...).
+      onSend.push(function fbiDeprecated(request, reply, payload, done) {
         reply.header('deprecation', headers.deprecation)
         if (headers.link !== undefined) reply.header('link', headers.link)
         if (headers.sunset !== undefined) reply.header('sunset', headers.sunset)
         request.log.warn(logged, message)
         countCall?.()
-        done()
-      })
+        done(null, payload)
+      } as onSendHookHandler)
     }
 
     if (etag !== undefined && methods.some((method) => GET_OR_HEAD.has(method))) {
@@ -330,7 +316,6 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
       })
     }
 
-    route.onRequest = append(route.onRequest, onRequest)
     // First, as an app-level @fastify/etag hook would be, and before the HEAD route's hook drops the body.
     route.onSend = append(route.onSend, onSend, true)
     route.onResponse = append(route.onResponse, onResponse)
@@ -344,12 +329,25 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
     cwd: process.cwd(),
   })
   const registry = opts.registry
+  // Unless the caller's registry already collects them (e.g. prom-client's global one).
+  const processRegistry =
+    opts.metrics &&
+    opts.processMetrics &&
+    registry.getSingleMetric('process_cpu_user_seconds_total') === undefined
+      ? processMetricsRegistry()
+      : undefined
   await fastify.register(monitoringRoutes, {
     health,
     version,
     debugRoute: opts.debugRoute,
     metrics: opts.metrics
-      ? async () => ({ contentType: registry.contentType, body: await registry.metrics() })
+      ? async () => ({
+          contentType: registry.contentType,
+          body:
+            processRegistry === undefined
+              ? await registry.metrics()
+              : `${await registry.metrics()}\n${await processRegistry.metrics()}`,
+        })
       : undefined,
   })
 

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
 
 /** Metric names, so dashboards can be written against them. */
 export const METRIC_NAMES = {
@@ -6,6 +6,21 @@ export const METRIC_NAMES = {
   requests: 'http_requests_total',
   deprecated: 'http_deprecated_requests_total',
 } as const
+
+let processRegistry: Registry | undefined
+
+/**
+ * prom-client's process and Node.js metrics, collected once per process and shared by every app:
+ * each collection starts an event-loop-delay monitor and a GC observer that are never stopped, so
+ * collecting per app would leak them (and the metrics describe the process, not the app anyway).
+ */
+export function processMetricsRegistry(): Registry {
+  if (processRegistry === undefined) {
+    processRegistry = new Registry()
+    collectDefaultMetrics({ register: processRegistry })
+  }
+  return processRegistry
+}
 
 const LABELS = ['method', 'route', 'status_code'] as const
 type Label = (typeof LABELS)[number]

@@ -55,6 +55,22 @@ describe('deprecated routes', () => {
     expect(res.headers.sunset).toBeUndefined()
   })
 
+  it('send the headers when a hook refuses the request before the handler (e.g. 401)', async (ctx) => {
+    const { app } = await buildApp({
+      routes: (a) => {
+        a.addHook('onRequest', async (_request, reply) =>
+          reply.code(401).send({ code: 401, message: 'Unauthorized' }),
+        )
+        a.get('/old', { config: { deprecated: { since, supersededBy: 'GET /new' } } }, async () => 'x')
+      },
+    })
+    ctx.onTestFinished(() => app.close())
+    const res = await app.inject({ url: '/old' })
+    expect(res.statusCode).toBe(401)
+    expect(res.headers.deprecation).toBe('@1738281600')
+    expect(res.headers.link).toBe('</new>; rel="successor-version"')
+  })
+
   it('date the deprecation at registration when `since` is not given', async (ctx) => {
     const before = Math.floor(Date.now() / 1000)
     const { app } = await buildApp({

@@ -1,4 +1,4 @@
-import { Counter, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client'
 import { describe, expect, it } from 'vitest'
 import { buildApp } from './helpers.js'
 
@@ -103,6 +103,21 @@ describe('GET /metrics', () => {
     await one.app.inject({ url: '/items/1' })
     const text = (await two.app.inject({ url: '/metrics' })).body
     expect(sampleLines(text, 'http_requests_total')).toEqual([])
+  })
+
+  it("shows process metrics once, also when the caller's registry already collects them", async (ctx) => {
+    const registry = new Registry()
+    collectDefaultMetrics({ register: registry })
+    const own = await buildApp({ monitoring: { registry } })
+    const plain = await buildApp()
+    ctx.onTestFinished(async () => {
+      await own.app.close()
+      await plain.app.close()
+    })
+    for (const app of [own.app, plain.app]) {
+      const text = (await app.inject({ url: '/metrics' })).body
+      expect(text.match(/^# TYPE process_cpu_user_seconds_total counter$/gm)).toHaveLength(1)
+    }
   })
 
   it('is not served when metrics are off', async (ctx) => {
