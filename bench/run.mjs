@@ -72,6 +72,9 @@ function options() {
 }
 
 const log = (line) => process.stdout.write(`${line}\n`)
+const t0 = performance.now()
+/** A progress line, with the seconds since the runner started. */
+const progress = (line) => log(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}`)
 
 /** Why the fbi servers cannot run yet, or undefined; checked in a child so the runner loads nothing of fbi. */
 async function fbiUnavailable() {
@@ -133,22 +136,25 @@ function checksFor(c, tokens) {
 
 async function measure(opts, cases, tokens, jwks) {
   const env = { BENCH_JWKS_URL: jwks.url }
-  for (const c of cases) {
-    if (c.status !== undefined) continue
-    try {
-      c.process = await startServer(c.server, { env })
-      const problems = await checkResponses(c.process.port, checksFor(c, tokens))
-      if (problems.length > 0) throw new Error(problems.join('; '))
-      c.path = c.route.replace(':patient_id', PATIENT_ID)
-      c.headers = authHeaders(c.token, tokens)
-      log(`(${c.id}) ${c.name}: up on port ${c.process.port}, answers checked`)
-    } catch (error) {
-      c.status = 'failed'
-      c.reason = error.message
-      log(`(${c.id}) ${c.name}: FAILED ${error.message}`)
-      await c.process?.stop()
-    }
-  }
+  // Started together: their startup is not what is measured here (see startup()).
+  const starting = cases.filter((c) => c.status === undefined)
+  await Promise.all(
+    starting.map(async (c) => {
+      try {
+        c.process = await startServer(c.server, { env })
+        const problems = await checkResponses(c.process.port, checksFor(c, tokens))
+        if (problems.length > 0) throw new Error(problems.join('; '))
+        c.path = c.route.replace(':patient_id', PATIENT_ID)
+        c.headers = authHeaders(c.token, tokens)
+        progress(`(${c.id}) ${c.name}: up on port ${c.process.port}, answers checked`)
+      } catch (error) {
+        c.status = 'failed'
+        c.reason = error.message
+        progress(`(${c.id}) ${c.name}: FAILED ${error.message}`)
+        await c.process?.stop()
+      }
+    }),
+  )
   const live = cases.filter((c) => c.status === undefined)
   const run = (c, seconds) =>
     load({
@@ -162,7 +168,7 @@ async function measure(opts, cases, tokens, jwks) {
 
   if (opts.warmup > 0) {
     for (const c of live) await run(c, opts.warmup)
-    log(`warm-up done (${opts.warmup} s each)`)
+    progress(`warm-up done (${opts.warmup} s each)`)
   }
   for (const c of live) c.runs = []
   for (let round = 0; round < opts.rounds; round++) {
@@ -176,12 +182,12 @@ async function measure(opts, cases, tokens, jwks) {
       if (problem !== undefined) {
         c.status = 'failed'
         c.reason = `round ${round + 1}: ${problem}`
-        log(`(${c.id}) ${c.name}: FAILED ${c.reason}`)
+        progress(`(${c.id}) ${c.name}: FAILED ${c.reason}`)
         continue
       }
       c.runs.push(result)
     }
-    log(
+    progress(
       `round ${round + 1}/${opts.rounds}: ${live.map((c) => `(${c.id}) ${c.runs.at(-1) ? Math.round(c.runs.at(-1).rps) : '–'}`).join('  ')}`,
     )
   }
@@ -198,15 +204,21 @@ async function measure(opts, cases, tokens, jwks) {
   for (const c of cases) if (c.status === 'ok' && base?.status === 'ok') c.ratio = c.rps / base.rps
 }
 
-async function startup(opts, jwks, fbiMissing) {
+async function startup(opts, cases, jwks, fbiMissing) {
   const targets = [
-    { name: 'fbi (@fbi/all, no database)', server: 'fbi.mjs', missing: fbiMissing },
-    { name: 'bare Fastify, for reference', server: 'fastify-bare.mjs' },
+    { name: 'fbi (@fbi/all, no database)', server: 'fbi.mjs', missing: fbiMissing, caseId: 2 },
+    { name: 'bare Fastify, for reference', server: 'fastify-bare.mjs', caseId: 1 },
   ]
   const results = []
   for (const t of targets) {
     if (t.missing !== undefined) {
       results.push({ name: t.name, reason: 'not available yet' })
+      continue
+    }
+    const started = cases.find((c) => c.id === t.caseId)?.process
+    if (opts.smoke && started !== undefined) {
+      // The smoke run only proves the path works: it reuses the start of the case's server.
+      results.push({ name: `${t.name}, smoke`, samples: 1, wallMs: started.wallMs, readyMs: started.readyMs })
       continue
     }
     const wall = []
@@ -273,7 +285,7 @@ async function profile(opts, tokens, jwks) {
       seconds: opts.seconds,
       maxSeconds: opts.seconds + 15,
     })
-    log(`(${c.id}) ${c.name}: ${Math.round(result.rps)} req/s while profiling (profiling slows it down)`)
+    progress(`(${c.id}) ${c.name}: ${Math.round(result.rps)} req/s while profiling (profiling slows it down)`)
   } finally {
     await server.stop()
   }
@@ -293,13 +305,16 @@ async function main() {
   }, budgetMs)
   watchdog.unref()
 
+  // The probe runs in its own process while the key pair is generated here.
+  const probe = opts.profile === undefined ? fbiUnavailable() : Promise.resolve(undefined)
+  probe.catch(() => {})
   const jwks = await startJwksProvider()
   try {
     const tokens = { hs: internalToken, rs: jwks.token }
     if (opts.profile !== undefined) return await profile(opts, tokens, jwks)
 
-    const fbiMissing = await fbiUnavailable()
-    if (fbiMissing !== undefined) log(`fbi servers (2), (3), (4): not available yet: ${fbiMissing}`)
+    const fbiMissing = await probe
+    if (fbiMissing !== undefined) progress(`fbi servers (2), (3), (4): not available yet: ${fbiMissing}`)
     const cases = CASES.filter((c) => opts.only === undefined || opts.only.includes(c.id)).map((c) => ({
       ...c,
       ...(c.fbi && fbiMissing !== undefined ? { status: 'unavailable', reason: fbiMissing } : {}),
@@ -316,10 +331,13 @@ async function main() {
         const b = cases.find((c) => c.id === t.b)
         return { ...t, value: a?.status === 'ok' && b?.status === 'ok' ? a.rps / b.rps : undefined }
       }),
-      startup: await startup(opts, jwks, fbiMissing),
-      memory: await memory(opts, tokens, jwks, fbiMissing),
       jwksFetches: jwks.fetches,
     }
+    progress('startup times')
+    report.startup = await startup(opts, cases, jwks, fbiMissing)
+    progress('memory')
+    report.memory = await memory(opts, tokens, jwks, fbiMissing)
+    progress('done')
     const text = markdown(report)
     log(`\n${text}`)
 

@@ -1,7 +1,7 @@
 // The run's outputs: a Markdown table, a hand-written SVG bar chart of the ratios, and the same
 // table inside bench/README.md between two markers.
 import { execFileSync } from 'node:child_process'
-import { availableParallelism, cpus, release, totalmem } from 'node:os'
+import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os'
 
 export const README_START = '<!-- bench:results:start -->'
 export const README_END = '<!-- bench:results:end -->'
@@ -19,6 +19,8 @@ export function machine() {
     node: process.version,
     os: `${process.platform} ${release()}`,
     memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
+    // Other work on the machine when the run started: figures from a loaded machine are noise.
+    load: loadavg()[0].toFixed(2),
   }
 }
 
@@ -36,7 +38,7 @@ function escapeXml(text) {
 export function markdown(report) {
   const { machine: m, settings: s } = report
   const lines = [
-    `Run ${report.date} on ${m.nproc} cores (\`nproc\`), ${m.cpu}, ${m.memory}, Node ${m.node}, ${m.os}.`,
+    `Run ${report.date} on ${m.nproc} cores (\`nproc\`), ${m.cpu}, ${m.memory}, Node ${m.node}, ${m.os}; load average ${m.load} when it started.`,
     `autocannon -c ${s.connections} in the runner process on the same machine; per server ${s.warmup} s warm-up,` +
       ` then ${s.rounds} round(s) of ${s.seconds} s, servers taken in turn; figures are the median of the rounds.`,
     '',

@@ -12,14 +12,13 @@ try {
   // from @fbi/all when it re-exports them, else from @fbi/monitoring, as its README says.
   const serverOptions =
     all.monitoringServerOptions ?? (await import('@fbi/monitoring')).monitoringServerOptions
-  const { and, matchKeys, scopesPresent, publicRoute } = security
+  const { and, matchKeys, scopesPresent } = security
 
   const app = Fastify({ logger: { level: 'info', file: LOG_FILE }, ...serverOptions() })
   await app.register(all.default, { env: fbiEnv(process.env.BENCH_JWKS_URL), auth0: true, db: false })
 
   const handler = async (request) => body(request.params.patient_id)
-  // publicRoute marks a route as deliberately open where protection is required of every route.
-  app.get(OPEN_ROUTE, publicRoute === undefined ? {} : { config: { protect: publicRoute } }, handler)
+  app.get(OPEN_ROUTE, handler)
   app.get(
     ROUTE,
     { config: { protect: and(scopesPresent(SCOPE), matchKeys({ patient_id: 'patient_id' })) } },
