@@ -47,7 +47,10 @@ declare module 'fastify' {
     /** A system token from the system-token service (undefined when IGNORE_JWT_VALIDATION is on). */
     getSystemJwt(systemId: string): Promise<string | undefined>
     /** Adds `Authorization: Bearer <system token>` to `headers` (unchanged when IGNORE_JWT_VALIDATION is on). */
-    addSystemJwtToHeaders<H extends Record<string, string>>(headers: H, systemId: string): Promise<H>
+    addSystemJwtToHeaders<H extends Record<string, string>>(
+      headers: H,
+      systemId: string,
+    ): Promise<H & { Authorization?: string }>
   }
   interface FastifyRequest {
     /** The verified token's normalised claims. Set on protected routes; null on routes without `protect`. */

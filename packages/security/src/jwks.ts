@@ -154,9 +154,11 @@ export class JwksStore {
     return keys
   }
 
-  /** Fetches when nothing is held (subject to the cooldown) and reports the state. */
+  /** Fetches when nothing is held or the set is stale (subject to the cooldown) and reports the state. */
   async status(): Promise<JwksStatus> {
-    if (this.keys.size === 0 && this.mayFetch(Date.now())) await this.refresh()
+    const now = Date.now()
+    if ((this.keys.size === 0 || now - this.fetchedAt > this.options.ttlMs) && this.mayFetch(now))
+      await this.refresh()
     return {
       url: this.url,
       keys: this.keys.size,

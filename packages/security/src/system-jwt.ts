@@ -16,7 +16,10 @@ export interface SystemJwtClient {
   /** A system token for `systemId`, cached until shortly before it expires; undefined when disabled. */
   getSystemJwt(systemId: string): Promise<string | undefined>
   /** Sets `Authorization: Bearer <system token>` on `headers` (and returns them); unchanged when disabled. */
-  addSystemJwtToHeaders<H extends Record<string, string>>(headers: H, systemId: string): Promise<H>
+  addSystemJwtToHeaders<H extends Record<string, string>>(
+    headers: H,
+    systemId: string,
+  ): Promise<H & { Authorization?: string }>
 }
 
 interface CachedToken {
@@ -75,7 +78,7 @@ export function createSystemJwtClient(options: SystemJwtClientOptions): SystemJw
   async function addSystemJwtToHeaders<H extends Record<string, string>>(
     headers: H,
     systemId: string,
-  ): Promise<H> {
+  ): Promise<H & { Authorization?: string }> {
     const jwt = await getSystemJwt(systemId)
     if (jwt !== undefined) (headers as Record<string, string>).Authorization = `Bearer ${jwt}`
     return headers

@@ -1,0 +1,73 @@
+import fbiConfig from '@fbi/config'
+import Fastify, { type FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import fbiSecurity from '../src/index.js'
+import { TestJwksServer } from '../src/testing/index.js'
+import { BASE_ENV } from './helpers.js'
+
+type Check = () => unknown
+let provider: TestJwksServer
+beforeAll(async () => {
+  provider = await TestJwksServer.start({ algorithms: ['ES256'] })
+})
+afterAll(async () => {
+  await provider.stop()
+})
+
+/** The addHealthCheck contract of @fbi/monitoring, reduced to collecting the checks. */
+async function appWithChecks(
+  checks: Map<string, Check>,
+  withDecorator = true,
+  jwksCacheTtlMs = 600_000,
+): Promise<FastifyInstance> {
+  const app = Fastify()
+  await app.register(fbiConfig, {
+    env: {
+      ...BASE_ENV,
+      AUTH0_AUDIENCE: 'aud',
+      AUTH0_DOMAIN: provider.url,
+      AUTH0_JWKS_URL: provider.jwksUrl,
+      AUTH0_METADATA: 'https://x/metadata',
+    },
+    auth0: true,
+  })
+  if (withDecorator) {
+    await app.register(
+      fp(async (f) => {
+        f.decorate('addHealthCheck', (name: string, check: Check) => void checks.set(name, check))
+      }),
+    )
+  }
+  await app.register(fbiSecurity, { jwksCooldownMs: 0, jwksCacheTtlMs })
+  await app.ready()
+  return app
+}
+
+describe('JWKS health check', () => {
+  it('is registered when addHealthCheck exists, passes with keys and fails with none', async (ctx) => {
+    const checks = new Map<string, Check>()
+    const app = await appWithChecks(checks, true, 0)
+    ctx.onTestFinished(() => app.close())
+    const check = checks.get('jwks')
+    expect(check).toBeTypeOf('function')
+    await provider.stop()
+    await expect(Promise.resolve(check?.())).rejects.toMatchObject({ code: 'FBI_SECURITY_JWKS_UNAVAILABLE' })
+    await provider.start()
+    const output = (await check?.()) as { keys: number; url: string; lastError: string | null }[]
+    expect(output).toEqual([expect.objectContaining({ url: provider.jwksUrl, keys: 1, lastError: null })])
+    // Down after warm-up: still passing (cached keys verify), with the error reported.
+    await provider.stop()
+    const degraded = (await check?.()) as { keys: number; lastError: string | null }[]
+    expect(degraded[0]?.keys).toBe(1)
+    expect(degraded[0]?.lastError).toEqual(expect.any(String))
+    await provider.start()
+  })
+
+  it('is not registered without the decorator', async (ctx) => {
+    const checks = new Map<string, Check>()
+    const app = await appWithChecks(checks, false)
+    ctx.onTestFinished(() => app.close())
+    expect(checks.size).toBe(0)
+  })
+})

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest'
+import {
+  and,
+  FBI_SECURITY_INVALID_PROTECT,
+  FBI_SECURITY_UNPROTECTED_ROUTES,
+  keyPresent,
+  matchKeys,
+  publicRoute,
+  scopesPresent,
+} from '../src/index.js'
+import { bearer, buildApp, internalToken } from './helpers.js'
+
+describe('routes without protect', () => {
+  it('are not touched: no token asked for, claims left null', async (ctx) => {
+    const app = await buildApp({
+      routes: (a) => a.get('/open', async (r) => ({ claims: r.jwtClaims ?? null })),
+    })
+    ctx.onTestFinished(() => app.close())
+    const res = await app.inject({ url: '/open', headers: { authorization: 'Bearer garbage' } })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ claims: null })
+  })
+
+  it('publicRoute needs no token either', async (ctx) => {
+    const app = await buildApp({
+      routes: (a) => a.get('/pub', { config: { protect: publicRoute } }, async () => ({ ok: true })),
+    })
+    ctx.onTestFinished(() => app.close())
+    expect((await app.inject({ url: '/pub' })).statusCode).toBe(200)
+  })
+
+  it('a protect value that is not a function fails at route definition', async () => {
+    await expect(
+      buildApp({ routes: (a) => a.get('/x', { config: { protect: 'scopes' as never } }, async () => ({})) }),
+    ).rejects.toThrow(FBI_SECURITY_INVALID_PROTECT)
+  })
+})
+
+describe('requireProtection', () => {
+  it('fails startup naming every unprotected route', async () => {
+    const error = await buildApp({
+      security: { requireProtection: true },
+      routes: (a) => {
+        a.get('/a', async () => ({}))
+        a.post('/b', async () => ({}))
+        a.get('/c', { config: { protect: keyPresent('x') } }, async () => ({}))
+      },
+    }).then(
+      () => undefined,
+      (e: unknown) => e as Error & { code?: string },
+    )
+    expect(error?.code).toBe('FBI_SECURITY_UNPROTECTED_ROUTES')
+    expect(error).toBeInstanceOf(FBI_SECURITY_UNPROTECTED_ROUTES)
+    expect(error?.message).toContain('GET /a')
+    expect(error?.message).toContain('POST /b')
+    expect(error?.message).not.toContain('/c')
+  })
+
+  it('exempts publicRoute and monitoring routes', async (ctx) => {
+    const app = await buildApp({
+      security: { requireProtection: true },
+      routes: (a) => {
+        a.get('/running', { config: { monitoringRoute: true } as never }, async () => ({ ok: true }))
+        a.get('/docs', { config: { protect: publicRoute } }, async () => ({}))
+        a.get(
+          '/p/:patient_id',
+          { config: { protect: and(scopesPresent('read:p'), matchKeys({ patient_id: 'patient_id' })) } },
+          async () => ({}),
+        )
+      },
+    })
+    ctx.onTestFinished(() => app.close())
+    expect((await app.inject({ url: '/running' })).statusCode).toBe(200)
+    expect((await app.inject({ url: '/p/1' })).statusCode).toBe(401)
+    const ok = await app.inject({
+      url: '/p/p1',
+      headers: bearer(internalToken({ scope: 'read:p', metadata: { patient_id: 'p1' } })),
+    })
+    expect(ok.statusCode).toBe(200)
+  })
+})
+
+describe('protectionReport', () => {
+  it('lists every route with its predicate', async (ctx) => {
+    const app = await buildApp({
+      routes: (a) => {
+        a.get('/open', { exposeHeadRoute: false }, async () => ({}))
+        a.get('/docs', { exposeHeadRoute: false, config: { protect: publicRoute } }, async () => ({}))
+        a.post(
+          '/p/:patient_id',
+          { config: { protect: and(scopesPresent('write:p'), matchKeys({ patient_id: 'patient_id' })) } },
+          async () => ({}),
+        )
+      },
+    })
+    ctx.onTestFinished(() => app.close())
+    expect(app.protectionReport()).toEqual([
+      {
+        method: 'GET',
+        url: '/open',
+        protect: null,
+        requiredScopes: [],
+        public: false,
+        monitoringRoute: false,
+      },
+      {
+        method: 'GET',
+        url: '/docs',
+        protect: 'publicRoute',
+        requiredScopes: [],
+        public: true,
+        monitoringRoute: false,
+      },
+      {
+        method: 'POST',
+        url: '/p/:patient_id',
+        protect: 'and(scopesPresent(write:p), matchKeys(patient_id))',
+        requiredScopes: ['write:p'],
+        public: false,
+        monitoringRoute: false,
+      },
+    ])
+  })
+})
