@@ -31,6 +31,8 @@ export {
   Identifier,
   isStrictBody,
   StrictBody,
+  type StrictBodyKind,
+  strictBodyKind,
   Timestamp,
   TimestampOut,
   UpdateBody,

@@ -77,14 +77,23 @@ export const ErrorResponse = Type.Object(
 
 export const StrictBodyKey: unique symbol = Symbol.for('@fbi/schema.strictBody')
 
-function markStrict<T extends object>(schema: T): T {
-  Object.defineProperty(schema, StrictBodyKey, { value: true, enumerable: true })
+/** Which of the seed's body checks a strict body follows: `post` tolerates identifier keys, `update` does not. */
+export type StrictBodyKind = 'post' | 'update'
+
+function markStrict<T extends object>(schema: T, kind: StrictBodyKind): T {
+  Object.defineProperty(schema, StrictBodyKey, { value: kind, enumerable: true })
   return schema
+}
+
+/** `post` for StrictBody schemas, `update` for UpdateBody ones, undefined for anything else. */
+export function strictBodyKind(schema: unknown): StrictBodyKind | undefined {
+  if (typeof schema !== 'object' || schema === null) return undefined
+  return (schema as { [StrictBodyKey]?: StrictBodyKind })[StrictBodyKey]
 }
 
 /** True for schemas made by StrictBody or UpdateBody. */
 export function isStrictBody(schema: unknown): boolean {
-  return typeof schema === 'object' && schema !== null && StrictBodyKey in schema
+  return strictBodyKind(schema) !== undefined
 }
 
 /**
@@ -93,16 +102,20 @@ export function isStrictBody(schema: unknown): boolean {
  * are tolerated, as the seed allowed.
  */
 export function StrictBody<T extends TProperties>(properties: T, options?: ObjectOptions): TObject<T> {
-  return markStrict(Type.Object(properties, { ...options, additionalProperties: false }))
+  return markStrict(Type.Object(properties, { ...options, additionalProperties: false }), 'post')
 }
 
 /**
- * A request body in the seed's `update` style: every key optional, any other key a 400
- * (named in the 400), otherwise like StrictBody.
+ * A request body in the seed's `update` style: every key optional, any other key a 400 naming it
+ * (identifier keys included, in every environment: the seed's update never tolerated them),
+ * types checked without coercion.
  */
 export function UpdateBody<T extends TProperties>(
   properties: T,
   options?: ObjectOptions,
 ): TPartial<TObject<T>> {
-  return markStrict(Type.Partial(Type.Object(properties), { ...options, additionalProperties: false }))
+  return markStrict(
+    Type.Partial(Type.Object(properties), { ...options, additionalProperties: false }),
+    'update',
+  )
 }

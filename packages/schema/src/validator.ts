@@ -2,7 +2,7 @@ import AjvCompiler, { type ValidatorFactory } from '@fastify/ajv-compiler'
 import type { FastifySchemaValidationError } from 'fastify'
 import { fbiAjvFormats, TIMESTAMP_FORMAT } from './formats.js'
 import { type QueryDecoder, queryDecoderOf } from './query.js'
-import { IDENTIFIER_KEYS, isStrictBody } from './schemas.js'
+import { IDENTIFIER_KEYS, strictBodyKind } from './schemas.js'
 
 type RouteCompiler = ReturnType<ValidatorFactory>
 type RouteDefinition = Parameters<RouteCompiler>[0]
@@ -11,7 +11,7 @@ type DataContext = { parentData: unknown; parentDataProperty: string }
 
 /** What the validator needs to know about the app; fixed when the plugin is registered. */
 export interface ValidatorSettings {
-  /** Accept the identifier keys in strict bodies (non-production). */
+  /** Accept the identifier keys in StrictBody bodies (non-production). */
   readonly tolerateIdentifierKeys: boolean
 }
 
@@ -119,8 +119,10 @@ export function fbiValidatorFactory(settings: ValidatorSettings): ValidatorFacto
       plugins,
     })
     return (route: RouteDefinition) => {
-      if (route.httpPart === 'body' && isStrictBody(route.schema)) {
-        const schema = settings.tolerateIdentifierKeys ? withIdentifierKeys(route.schema) : route.schema
+      const kind = route.httpPart === 'body' ? strictBodyKind(route.schema) : undefined
+      if (kind !== undefined) {
+        const tolerate = kind === 'post' && settings.tolerateIdentifierKeys
+        const schema = tolerate ? withIdentifierKeys(route.schema) : route.schema
         return wrap(compileStrict({ ...route, schema } as RouteDefinition), [])
       }
       const decoders = route.httpPart === 'querystring' ? collectDecoders(route.schema) : []

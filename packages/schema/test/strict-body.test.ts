@@ -139,6 +139,14 @@ describe('UpdateBody', () => {
     expect(res.json()).toEqual({ code: 400, message: "body must NOT have additional property 'owner'" })
   })
 
+  it('refuses the identifier keys even outside production, as the seed’s update did', async (ctx) => {
+    const app = await postApp('DEVELOPMENT')
+    ctx.onTestFinished(() => app.close())
+    const res = await app.inject({ method: 'PATCH', url: '/things/1', payload: { name: 'n', uuid: 'u1' } })
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toEqual({ code: 400, message: "body must NOT have additional property 'uuid'" })
+  })
+
   it('checks the type of what it updates', async (ctx) => {
     const app = await postApp()
     ctx.onTestFinished(() => app.close())
