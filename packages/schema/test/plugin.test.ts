@@ -6,6 +6,7 @@ import fbiSchema, {
   FBI_SCHEMA_INVALID_OPTION,
   FBI_SCHEMA_VALIDATOR_IN_USE,
   type FbiSchemaOptions,
+  fbiAjvFormats,
   QueryBoolean,
   StrictBody,
   Timestamp,
@@ -168,5 +169,25 @@ describe('the validator', () => {
     // The context built before the plugin keeps Fastify's own (case-sensitive) coercion.
     const before = await app.inject('/before?on=TRUE')
     expect(before.statusCode).toBe(400)
+  })
+
+  it('leaves Fastify’s Ajv alone with validator: false; fbiAjvFormats then adds the format there', async (ctx) => {
+    const app = Fastify({ ajv: { plugins: [fbiAjvFormats] } })
+    ctx.onTestFinished(() => app.close())
+    await app.register(fbiConfig, { env: { ...ENV, ENVIRONMENT: 'DEVELOPMENT' } })
+    await app.register(fbiErrors)
+    await app.register(fbiSchema, { openapi: false, validator: false })
+    app.post('/', { schema: { body: StrictBody({ at: Timestamp }) } }, async (request) => request.body)
+    const bad = await app.inject({ method: 'POST', url: '/', payload: { at: '2020-01-01' } })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json()).toEqual({ code: 400, message: 'body/at must match format "iso8601-timestamp"' })
+    // Fastify's own Ajv: removeAdditional strips the unknown key instead of refusing it.
+    const stripped = await app.inject({
+      method: 'POST',
+      url: '/',
+      payload: { at: '2020-01-01T00:00:00.000Z', x: 1 },
+    })
+    expect(stripped.statusCode).toBe(200)
+    expect(stripped.json()).toEqual({ at: '2020-01-01T00:00:00.000Z' })
   })
 })
