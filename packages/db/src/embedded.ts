@@ -34,11 +34,33 @@ export interface EmbeddedDatabase {
 export const EMBEDDED_MAX_CONNECTIONS = 2
 export const EMBEDDED_POOL_SIZE = 1
 
+// initdb is most of PGlite's start-up time (seconds). A process that starts several in-memory
+// databases (a test suite) keeps a dump of a fresh one, taken from its second database, and loads
+// later ones from it; a service that starts one database never pays for the dump or its memory.
+let inMemoryStarts = 0
+let freshTemplate: Promise<Blob | File> | undefined
+
+async function createInMemory(): Promise<PGlite> {
+  inMemoryStarts += 1
+  if (freshTemplate !== undefined) {
+    const template = await freshTemplate.catch(() => undefined)
+    if (template !== undefined) return PGlite.create({ loadDataDir: template })
+  }
+  const db = await PGlite.create()
+  if (inMemoryStarts >= 2 && freshTemplate === undefined) {
+    freshTemplate = db.dumpDataDir('none')
+    await freshTemplate.catch(() => {
+      freshTemplate = undefined
+    })
+  }
+  return db
+}
+
 export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
   let db: PGlite
   let server: PGLiteSocketServer
   try {
-    db = opts.dataDir === undefined ? await PGlite.create() : await PGlite.create(opts.dataDir)
+    db = opts.dataDir === undefined ? await createInMemory() : await PGlite.create(opts.dataDir)
     server = new PGLiteSocketServer({
       db,
       host: '127.0.0.1',

@@ -4,7 +4,12 @@ import fbiConfig, { type FbiConfig } from '@fbi/config'
 import fbiErrors from '@fbi/errors'
 import Fastify, { type FastifyInstance } from 'fastify'
 import pg from 'pg'
+import { vi } from 'vitest'
 import fbiDb, { type FbiDbOptions } from '../src/index.js'
+
+// Every test here starts a database: PGlite's initdb alone takes seconds, far more on a loaded
+// machine. The budget is for that start-up; no assertion depends on time.
+vi.setConfig({ testTimeout: 90_000 })
 
 /** The real server when FBI_TEST_DATABASE_URL is set (CI), else undefined: the tests use the embedded PGlite. */
 export const REAL_URL = process.env.FBI_TEST_DATABASE_URL || undefined
@@ -52,16 +57,19 @@ export interface BuildOptions {
   logger?: boolean | { level: string; stream: { write(line: string): void } }
   /** A ready-made configuration handed to @fbi/config instead of reading `env`. */
   config?: FbiConfig
+  /** Turn on @fbi/config's jwt group (HS_KEY, PROXY_URL from `env`). Default: false. */
+  jwt?: boolean
   /** Turn on @fbi/config's db group. Default: true. */
   configDb?: boolean
 }
 
 /** config → errors → (before: monitoring, security) → db, as @fbi/all registers them. */
 export function buildApp(url: string | undefined, opts: BuildOptions = {}): FastifyInstance {
-  const app = Fastify({ logger: opts.logger ?? false })
+  // PGlite's first start (initdb) takes seconds, more on a loaded machine: above Fastify's 10 s default.
+  const app = Fastify({ logger: opts.logger ?? false, pluginTimeout: 60_000 })
   app.register(fbiConfig, {
     env: { ENVIRONMENT: 'DEVELOPMENT', ...(url === undefined ? {} : { DATABASE_URL: url }), ...opts.env },
-    jwt: false,
+    jwt: opts.jwt ?? false,
     db: opts.configDb ?? true,
     ...(opts.config === undefined ? {} : { config: opts.config }),
   })
