@@ -7,6 +7,7 @@ import { parseArgs, promisify } from 'node:util'
 import { body, OPEN_ROUTE, OTHER_PATIENT_ID, PATIENT_ID, ROUTE } from './lib/fixtures.mjs'
 import { checkResponses, load, loadProblem, median } from './lib/load.mjs'
 import { killAll, startServer, stopAll } from './lib/processes.mjs'
+import { summarise } from './lib/profile-summary.mjs'
 import { machine, markdown, readmeWithResults, svg } from './lib/report.mjs'
 import { internalToken, startJwksProvider } from './lib/tokens.mjs'
 
@@ -289,14 +290,18 @@ async function profile(opts, tokens, jwks) {
   } finally {
     await server.stop()
   }
-  log(`profile written to results/${name} (open it in Chrome DevTools or speedscope)`)
+  log(`profile written to results/${name} (open it in Chrome DevTools or speedscope)\n`)
+  // The whole process is profiled, its startup included; the load round dominates the samples.
+  log(summarise(JSON.parse(await readFile(`${HERE}results/${name}`, 'utf8'))))
 }
 
 async function main() {
   const opts = options()
+  const host = machine()
   const started = performance.now()
+  // A safety net, not the target: a smoke run takes well under a minute on an idle machine.
   const budgetMs = opts.smoke
-    ? 55_000
+    ? 90_000
     : (CASES.length * (opts.warmup + opts.rounds * (opts.seconds + 2)) + 300) * 1000
   const watchdog = setTimeout(() => {
     console.error(`bench: still running after ${Math.round(budgetMs / 1000)} s, giving up`)
@@ -323,7 +328,7 @@ async function main() {
     await measure(opts, cases, tokens, jwks)
     const report = {
       date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-      machine: machine(),
+      machine: host,
       settings: opts,
       cases,
       targets: TARGETS.map((t) => {

@@ -41,6 +41,13 @@ export function markdown(report) {
     `Run ${report.date} on ${m.nproc} cores (\`nproc\`), ${m.cpu}, ${m.memory}, Node ${m.node}, ${m.os}; load average ${m.load} when it started.`,
     `autocannon -c ${s.connections} in the runner process on the same machine; per server ${s.warmup} s warm-up,` +
       ` then ${s.rounds} round(s) of ${s.seconds} s, servers taken in turn; figures are the median of the rounds.`,
+    ...(Number(m.load) >= 1
+      ? [
+          '',
+          `> **The machine was busy when this run started (load average ${m.load}): these figures are noise.**`,
+          '> Rerun on an otherwise idle machine before reading anything into them.',
+        ]
+      : []),
     '',
     '| # | server | req/s | p50 ms | p99 ms | ratio to (1) | req/s per round |',
     '|---|---|--:|--:|--:|--:|---|',
@@ -80,12 +87,24 @@ export function markdown(report) {
   if (mem.reason !== undefined) {
     lines.push(`Memory: ${mem.reason}.`)
   } else {
-    const growth = mem.after100k.rss - mem.after10k.rss
+    const { after10k: a, after100k: b } = mem
+    const growth = b.rss - a.rss
     lines.push(
-      `Memory of ${mem.name}, after a forced GC: RSS ${mib(mem.after10k.rss)} after ${mem.first.toLocaleString('en-US')} requests,` +
-        ` ${mib(mem.after100k.rss)} after ${mem.second.toLocaleString('en-US')} (growth ${mib(growth)},` +
-        ` ${fixed((growth / mem.after10k.rss) * 100, 1)} %); heap used ${mib(mem.after10k.heapUsed)} → ${mib(mem.after100k.heapUsed)}.`,
+      `Memory of ${mem.name}, each reading after a forced GC:`,
+      '',
+      `| | after ${mem.first.toLocaleString('en-US')} requests | after ${mem.second.toLocaleString('en-US')} | growth |`,
+      '|---|--:|--:|--:|',
+      `| RSS | ${mib(a.rss)} | ${mib(b.rss)} | ${mib(growth)} (${fixed((growth / a.rss) * 100, 1)} %) |`,
     )
+    // RSS growth with a flat heap is V8 or the allocator keeping pages, not retained objects.
+    for (const [label, key] of [
+      ['heap used', 'heapUsed'],
+      ['heap total', 'heapTotal'],
+      ['external', 'external'],
+    ]) {
+      if (a[key] !== undefined)
+        lines.push(`| ${label} | ${mib(a[key])} | ${mib(b[key])} | ${mib(b[key] - a[key])} |`)
+    }
   }
   if (report.cases.some((c) => c.id === 4 && c.status === 'ok')) {
     lines.push('', `Key-set fetches from the local JWKS server during the whole run: ${report.jwksFetches}.`)
@@ -110,7 +129,7 @@ export function svg(report) {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="16" y="24" font-size="16" font-weight="bold">Throughput relative to bare Fastify (1) — higher is better</text>`,
-    `<text x="16" y="44" fill="#555">${escapeXml(`${report.machine.nproc} cores, ${report.machine.cpu}, Node ${report.machine.node}, ${report.date}`)}</text>`,
+    `<text x="16" y="44" fill="#555">${escapeXml(`${report.machine.nproc} cores, ${report.machine.cpu}, Node ${report.machine.node}, ${report.date}, load average ${report.machine.load} at start`)}</text>`,
   ]
   rows.forEach((c, i) => {
     const y = top + i * (barHeight + gap)

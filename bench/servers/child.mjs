@@ -19,8 +19,8 @@ export function serve(port, close) {
       // A forced collection first (the runner starts this process with --expose-gc), so growth
       // between two readings is retained memory, not garbage waiting for the next GC.
       globalThis.gc?.()
-      const { rss, heapUsed } = process.memoryUsage()
-      send({ type: 'memory', rss, heapUsed })
+      const { rss, heapTotal, heapUsed, external } = process.memoryUsage()
+      send({ type: 'memory', rss, heapTotal, heapUsed, external })
     } else if (message?.type === 'stop') {
       try {
         await close()
