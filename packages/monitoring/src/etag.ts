@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto'
 import type { FastifyEtagOptions } from '@fastify/etag'
 import fastifyEtag from '@fastify/etag'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify'
@@ -6,6 +7,19 @@ export type { FastifyEtagOptions } from '@fastify/etag'
 
 type OnSendDone = (err: Error | null, payload?: unknown) => void
 type RawOnSend = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: OnSendDone) => void
+
+type OneShotHash = (algorithm: string, data: string | Buffer, encoding: 'base64') => string
+
+/**
+ * The same sha1/base64 tag @fastify/etag computes, through Node's one-shot `crypto.hash` (Node 20.12+),
+ * which skips building a Hash object per response. Other algorithms and custom hashFns are left alone.
+ */
+function withOneShotHash(opts: FastifyEtagOptions): FastifyEtagOptions {
+  const hash = (crypto as unknown as { hash?: OneShotHash }).hash
+  const algorithm = opts.algorithm ?? 'sha1'
+  if (opts.hashFn !== undefined || algorithm !== 'sha1' || typeof hash !== 'function') return opts
+  return { ...opts, hashFn: (payload) => hash('sha1', payload, 'base64') }
+}
 
 /**
  * @fastify/etag tags and answers 304 for every method and status. Its hook is taken out here and run
@@ -20,7 +34,7 @@ export async function etagOnSend(opts: FastifyEtagOptions): Promise<onSendHookHa
     },
   }
   // Awaited so a bad option (an unknown algorithm) rejects the registration.
-  await fastifyEtag(collector as unknown as FastifyInstance, opts)
+  await fastifyEtag(collector as unknown as FastifyInstance, withOneShotHash(opts))
   const etag = hook
   if (etag === undefined) throw new TypeError('@fastify/etag did not add its onSend hook')
   return function fbiEtag(request, reply, payload, done) {

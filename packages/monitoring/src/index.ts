@@ -303,7 +303,7 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
       }
     }
 
-    const record: RouteRecorder | undefined = requestMetrics?.forRoute(url)
+    const record: RouteRecorder | undefined = requestMetrics?.forRoute(url, methods)
     if (record !== undefined || requestLog) {
       onResponse.push(function fbiRouteResponse(
         request: FastifyRequest,

@@ -70,6 +70,47 @@ describe('GET /metrics', () => {
     ])
   })
 
+  it('keeps histogram buckets cumulative and consistent with the count and the counter', async (ctx) => {
+    const { app } = await buildApp({
+      routes: (a) => {
+        routes(a)
+        a.route({ method: ['GET', 'PUT'], url: '/both', handler: async () => ({ ok: true }) })
+      },
+    })
+    ctx.onTestFinished(() => app.close())
+    for (let i = 0; i < 7; i++) await app.inject({ url: `/items/${i}` })
+    await app.inject({ url: '/both' })
+    await app.inject({ method: 'PUT', url: '/both', payload: {} })
+    const text = (await app.inject({ url: '/metrics' })).body
+    const series = '{method="GET",route="/items/:id",status_code="200"}'
+    const buckets = sampleLines(text, 'http_request_duration_seconds_bucket')
+      .filter((line) => line.includes('route="/items/:id"'))
+      .map((line) => Number(line.split(' ')[1]))
+    expect(buckets).toHaveLength(12)
+    for (let i = 1; i < buckets.length; i++)
+      expect(buckets[i]).toBeGreaterThanOrEqual(buckets[i - 1] as number)
+    expect(buckets.at(-1)).toBe(7)
+    expect(text).toContain(`http_request_duration_seconds_count${series} 7`)
+    const sum = Number(
+      sampleLines(text, 'http_request_duration_seconds_sum')
+        .find((l) => l.includes('/items/:id'))
+        ?.split(' ')[1],
+    )
+    expect(sum).toBeGreaterThan(0)
+    expect(sum).toBeLessThan(60)
+    expect(
+      sampleLines(text, 'http_requests_total')
+        .filter((l) => l.includes('/both'))
+        .sort(),
+    ).toEqual([
+      'http_requests_total{method="GET",route="/both",status_code="200"} 1',
+      'http_requests_total{method="PUT",route="/both",status_code="200"} 1',
+    ])
+    await app.metricsRegistry.resetMetrics()
+    const after = (await app.inject({ url: '/metrics' })).body
+    expect(after).toContain(`http_requests_total${series} 0`)
+  })
+
   it('takes custom buckets and a caller-owned registry with its own metrics', async (ctx) => {
     const registry = new Registry()
     const jobs = new Counter({ name: 'jobs_total', help: 'jobs', registers: [registry] })
@@ -125,5 +166,23 @@ describe('GET /metrics', () => {
     ctx.onTestFinished(() => app.close())
     expect((await app.inject({ url: '/items/1' })).statusCode).toBe(200)
     expect((await app.inject({ url: '/metrics' })).statusCode).toBe(404)
+  })
+})
+
+describe('RequestMetrics', () => {
+  it("puts an observation equal to a bound into that bound's bucket (le)", async () => {
+    const { RequestMetrics } = await import('../src/metrics.js')
+    const registry = new Registry()
+    const record = new RequestMetrics(registry, [0.05, 0.1]).forRoute('/r', ['GET'])
+    record('GET', 200, 100)
+    record('GET', 200, 20)
+    record('GET', 200, 5000)
+    const text = await registry.metrics()
+    const labels = 'method="GET",route="/r",status_code="200"'
+    expect(text).toContain(`http_request_duration_seconds_bucket{le="0.05",${labels}} 1`)
+    expect(text).toContain(`http_request_duration_seconds_bucket{le="0.1",${labels}} 2`)
+    expect(text).toContain(`http_request_duration_seconds_bucket{le="+Inf",${labels}} 3`)
+    expect(text).toContain(`http_request_duration_seconds_sum{${labels}} 5.12`)
+    expect(text).toContain(`http_requests_total{${labels}} 3`)
   })
 })
