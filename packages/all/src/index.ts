@@ -1,1 +1,65 @@
-export const placeholder = 'all'
+import fbiConfig, { type LoadConfigOptions } from '@fbi/config'
+import fbiDb, { type FbiDbOptions } from '@fbi/db'
+import fbiErrors, { type FbiErrorsOptions } from '@fbi/errors'
+import fbiMonitoring, { type FbiMonitoringOptions } from '@fbi/monitoring'
+import fbiSchema, { type FbiOpenApiOptions, type FbiSchemaOptions } from '@fbi/schema'
+import fbiSecurity, { type FbiSecurityOptions } from '@fbi/security'
+import type { FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
+import { type BatterySwitch, batteryOptions } from './battery-options.js'
+
+import { FBI_ALL_INVALID_OPTION } from './errors.js'
+
+/**
+ * The Fastify server options fbi needs but a plugin cannot set: one log line per request instead of
+ * Fastify's two, and X-Request-ID as the request id. `Fastify({ logger: true, ...fbiServerOptions() })`.
+ */
+export { monitoringServerOptions as fbiServerOptions } from '@fbi/monitoring'
+export type { BatterySwitch } from './battery-options.js'
+export { FBI_ALL_INVALID_OPTION } from './errors.js'
+
+/**
+ * Every battery in one options object. `env`, `dotenv`, `jwt`, `auth0`, `customAuth0` and `epr` go
+ * to @fbi/config; each battery takes false (off), true (its defaults) or its own options.
+ */
+export interface FbiOptions extends Omit<LoadConfigOptions, 'db'> {
+  /** One `{ code, message }` error shape. Default: true. */
+  errors?: BatterySwitch<FbiErrorsOptions>
+  /** Probes, metrics, request log and id, ETags, deprecations, graceful shutdown. Default: true. */
+  monitoring?: BatterySwitch<FbiMonitoringOptions>
+  /** TypeBox validation, timestamps, strict bodies. Default: true. */
+  schema?: BatterySwitch<Omit<FbiSchemaOptions, 'openapi'>>
+  /** The OpenAPI document and /docs (part of @fbi/schema). Default: true when schema is on. */
+  openapi?: BatterySwitch<FbiOpenApiOptions>
+  /** JWT verification and `config.protect`. Default: on when `jwt` is (as in the seed). */
+  security?: BatterySwitch<FbiSecurityOptions>
+  /** PostgreSQL; also turns on @fbi/config's db variable group. Default: false. */
+  db?: BatterySwitch<FbiDbOptions>
+}
+
+const fbiAll: FastifyPluginAsync<FbiOptions> = async (fastify, opts) => {
+  const { env, dotenv, jwt, auth0, customAuth0, epr } = opts
+  const errors = batteryOptions('errors', opts.errors, true)
+  const monitoring = batteryOptions('monitoring', opts.monitoring, true)
+  const schema = batteryOptions('schema', opts.schema, true)
+  const openapi = batteryOptions('openapi', opts.openapi, schema !== null)
+  if (openapi && !schema)
+    throw new FBI_ALL_INVALID_OPTION('openapi', 'needs the schema battery, which is off')
+  const security = batteryOptions('security', opts.security, jwt !== false)
+  const db = batteryOptions('db', opts.db, false)
+
+  // The order matters: config before them all, errors before anything can fail a request, schema's
+  // OpenAPI before any route is added (@fastify/swagger only sees routes added after it, and the
+  // monitoring routes belong in the document), monitoring before the batteries that register
+  // health checks with it.
+  await fastify.register(fbiConfig, { env, dotenv, jwt, auth0, customAuth0, epr, db: db !== null })
+  if (errors) await fastify.register(fbiErrors, errors)
+  if (schema) await fastify.register(fbiSchema, { ...schema, openapi: openapi ?? false })
+  if (monitoring) await fastify.register(fbiMonitoring, monitoring)
+  if (security) await fastify.register(fbiSecurity, security)
+  if (db) await fastify.register(fbiDb, db)
+}
+
+const plugin = fp(fbiAll, { name: '@fbi/all', fastify: '5.x' })
+export default plugin
+export { plugin as fbiAll }
