@@ -8,7 +8,7 @@ import { body, OPEN_ROUTE, OTHER_PATIENT_ID, PATIENT_ID, ROUTE } from './lib/fix
 import { checkResponses, load, loadProblem, median } from './lib/load.mjs'
 import { killAll, startServer, stopAll } from './lib/processes.mjs'
 import { summarise } from './lib/profile-summary.mjs'
-import { machine, markdown, readmeWithResults, svg } from './lib/report.mjs'
+import { machine, markdown, svg } from './lib/report.mjs'
 import { internalToken, startJwksProvider } from './lib/tokens.mjs'
 
 const HERE = fileURLToPath(new URL('.', import.meta.url))
@@ -41,7 +41,6 @@ function options() {
     allowPositionals: true, // `pnpm bench -- --smoke` passes a literal "--"
     options: {
       smoke: { type: 'boolean', default: false },
-      strict: { type: 'boolean', default: false },
       rounds: { type: 'string' },
       seconds: { type: 'string' },
       warmup: { type: 'string' },
@@ -60,7 +59,6 @@ function options() {
   const only = values.only?.split(',').map(Number)
   return {
     smoke,
-    strict: values.strict,
     rounds: smoke ? 1 : Math.round(number('rounds', 5)),
     seconds: smoke ? 1 : number('seconds', 5),
     warmup: smoke ? 0 : number('warmup', 3),
@@ -356,14 +354,12 @@ async function main() {
       await mkdir(`${HERE}results`, { recursive: true })
       await writeFile(`${HERE}results/latest.md`, `# Benchmark results\n\n${text}`)
       await writeFile(`${HERE}results/latest.svg`, svg(report))
-      const readme = await readFile(`${HERE}README.md`, 'utf8')
-      const updated = readmeWithResults(readme, report)
-      if (updated !== undefined) await writeFile(`${HERE}README.md`, updated)
-      log('wrote results/latest.md, results/latest.svg and the results section of README.md')
+      log('wrote results/latest.md and results/latest.svg')
     } else {
       log('partial run (--only) or failures: results/latest.* left as they were')
     }
-    if (failed.length > 0 || (opts.strict && unavailable.length > 0)) process.exitCode = 1
+    // @fbi/all has its plugin now: in the smoke run (CI) fbi missing is rot, not work in progress.
+    if (failed.length > 0 || (opts.smoke && unavailable.length > 0)) process.exitCode = 1
   } finally {
     await stopAll()
     await jwks.close()

@@ -1,10 +1,7 @@
-// The run's outputs: a Markdown table, a hand-written SVG bar chart of the ratios, and the same
-// table inside bench/README.md between two markers.
+// The run's outputs: a Markdown report and a hand-written SVG bar chart of the ratios (README.md
+// shows the chart and links the report).
 import { execFileSync } from 'node:child_process'
 import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os'
-
-export const README_START = '<!-- bench:results:start -->'
-export const README_END = '<!-- bench:results:end -->'
 
 export function machine() {
   let nproc
@@ -155,12 +152,4 @@ export function svg(report) {
     '</svg>',
   )
   return `${parts.join('\n')}\n`
-}
-
-/** Replaces the text between the README markers with the new results. */
-export function readmeWithResults(readme, report) {
-  const start = readme.indexOf(README_START)
-  const end = readme.indexOf(README_END)
-  if (start === -1 || end < start) return undefined
-  return `${readme.slice(0, start + README_START.length)}\n\n![ratios to bare Fastify](results/latest.svg)\n\n${markdown(report)}\n${readme.slice(end)}`
 }
