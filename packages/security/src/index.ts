@@ -93,6 +93,10 @@ export interface FbiSecurityOptions {
   systemJwtTimeoutMs?: number
 }
 
+/** Marks the route config of every route whose protection was compiled. */
+const COMPILED = Symbol('fbi.security.compiled')
+const INTERNAL_ERROR_BODY = '{"code":500,"message":"Internal Server Error"}'
+
 function checkNonNegative(name: string, value: unknown, integer: boolean): void {
   if (
     typeof value !== 'number' ||
@@ -181,6 +185,12 @@ const fbiSecurity: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts
     // fast-jwt refuses a key unfit for its algorithms (e.g. a PEM given as an HS key).
     throw new FBI_SECURITY_INVALID_OPTION('issuers', error instanceof Error ? error.message : String(error))
   }
+  for (const definition of definitions) {
+    // RFC 7518 §3.2: an HMAC key must be at least as long as the hash (32 bytes for HS256).
+    if (definition.kind === 'hs' && Buffer.byteLength(definition.key) < 32) {
+      fastify.log.warn({ issuer: definition.issuer }, 'HS key shorter than 32 bytes (RFC 7518 §3.2)')
+    }
+  }
   if (definitions.length === 0)
     fastify.log.warn('@fbi/security has no issuer: every protected route answers 401')
 
@@ -210,6 +220,9 @@ const fbiSecurity: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts
       return
     }
     if (typeof raw !== 'function') throw new FBI_SECURITY_INVALID_PROTECT(name)
+    // A fresh object (the user's may be shared with a route we never saw); Fastify copies the mark
+    // into the route's context config, where the guard below looks for it.
+    route.config = { ...route.config, [COMPILED]: true } as typeof route.config
     const predicate: Predicate = toPredicate(raw as PredicateLike)
     report.push({
       method: String(route.method),
@@ -224,6 +237,21 @@ const fbiSecurity: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts
     const compiled = compileRoute(runtime, predicate, !ignoreValidation)
     route.onRequest = prependHook(route.onRequest, compiled.onRequest)
     if (compiled.preValidation) route.preValidation = prependHook(route.preValidation, compiled.preValidation)
+  })
+
+  // Fail closed: a route that asks for protection but was added before this plugin (so its
+  // onRoute never ran and it has no verifying hook) is refused instead of served unprotected.
+  fastify.addHook('onRequest', function fbiSecurityGuard(request, reply, done) {
+    const routeConfig = request.routeOptions.config as { protect?: unknown; [COMPILED]?: true } | undefined
+    if (routeConfig?.protect === undefined || routeConfig[COMPILED] === true) {
+      done()
+      return
+    }
+    request.log.error(
+      { route: `${request.method} ${request.routeOptions.url}` },
+      'Route has config.protect but was registered before @fbi/security: refused',
+    )
+    reply.code(500).header('content-type', 'application/json; charset=utf-8').send(INTERNAL_ERROR_BODY)
   })
 
   if (requireProtection) {

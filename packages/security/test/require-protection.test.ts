@@ -1,5 +1,7 @@
+import fbiConfig from '@fbi/config'
+import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
-import {
+import fbiSecurity, {
   and,
   FBI_SECURITY_INVALID_PROTECT,
   FBI_SECURITY_UNPROTECTED_ROUTES,
@@ -8,7 +10,7 @@ import {
   publicRoute,
   scopesPresent,
 } from '../src/index.js'
-import { bearer, buildApp, internalToken } from './helpers.js'
+import { BASE_ENV, bearer, buildApp, internalToken } from './helpers.js'
 
 describe('routes without protect', () => {
   it('are not touched: no token asked for, claims left null', async (ctx) => {
@@ -120,5 +122,35 @@ describe('protectionReport', () => {
         monitoringRoute: false,
       },
     ])
+  })
+})
+
+describe('registration order', () => {
+  it('refuses (500) a protected route added before the plugin, instead of serving it unprotected', async (ctx) => {
+    const logs: Record<string, unknown>[] = []
+    const app = Fastify({
+      logger: { level: 'error', stream: { write: (l: string) => logs.push(JSON.parse(l)) } },
+    })
+    ctx.onTestFinished(() => app.close())
+    await app.register(fbiConfig, { env: BASE_ENV })
+    app.get('/early', { config: { protect: keyPresent('patient_id') } }, async () => ({ secret: true }))
+    app.get('/early-open', async () => ({ open: true }))
+    await app.register(fbiSecurity)
+    app.get('/late', { config: { protect: keyPresent('patient_id') } }, async () => ({ secret: true }))
+    await app.ready()
+    const early = await app.inject({
+      url: '/early',
+      headers: bearer(internalToken({ metadata: { patient_id: 'p' } })),
+    })
+    expect(early.statusCode).toBe(500)
+    expect(early.json()).toEqual({ code: 500, message: 'Internal Server Error' })
+    expect(logs.some((l) => String(l.msg).includes('registered before @fbi/security'))).toBe(true)
+    expect((await app.inject({ url: '/early-open' })).statusCode).toBe(200)
+    expect((await app.inject({ url: '/late' })).statusCode).toBe(401)
+    const late = await app.inject({
+      url: '/late',
+      headers: bearer(internalToken({ metadata: { patient_id: 'p' } })),
+    })
+    expect(late.statusCode).toBe(200)
   })
 })
