@@ -80,10 +80,6 @@ export class HealthChecks {
     this.#entries.push({ name, check, timeoutMs })
   }
 
-  get names(): string[] {
-    return this.#entries.map((entry) => entry.name)
-  }
-
   /** From now on readiness fails at once, whatever the checks say (graceful shutdown). */
   markShuttingDown(): void {
     this.#shuttingDown = true

@@ -197,6 +197,28 @@ describe('GET /healthcheck', () => {
   })
 })
 
+describe('HealthChecks while shutting down', () => {
+  it('fails at once without running the checks', async () => {
+    const { HealthChecks } = await import('../src/health.js')
+    let calls = 0
+    const health = new HealthChecks({
+      defaultTimeoutMs: 100,
+      successTtlMs: 0,
+      failureTtlMs: 0,
+      onFailure: () => {},
+    })
+    health.add('db', () => ++calls)
+    expect((await health.report()).status).toBe('success')
+    health.markShuttingDown()
+    const report = await health.report()
+    expect(report.status).toBe('failure')
+    expect(report.results).toEqual([
+      expect.objectContaining({ checker: 'shutdown', passed: false, output: 'Service is shutting down' }),
+    ])
+    expect(calls).toBe(1)
+  })
+})
+
 describe('app.addHealthCheck', () => {
   it('refuses a duplicate name', async () => {
     await expect(
