@@ -233,36 +233,50 @@ async function startup(opts, cases, jwks, fbiMissing) {
   return results
 }
 
+/** RSS and heap of a fresh server after `first` and then `second` requests; bare Fastify alongside. */
 async function memory(opts, tokens, jwks, fbiMissing) {
-  const name = 'fbi, protected route with an HS256 token (3)'
-  if (fbiMissing !== undefined) return { reason: `${name}: not available yet` }
-  const server = await startServer('fbi.mjs', {
-    env: { BENCH_JWKS_URL: jwks.url },
-    execArgv: ['--expose-gc'],
-  })
-  try {
-    const [first, second] = opts.memoryAmounts
-    const target = {
-      port: server.port,
-      path: ROUTE.replace(':patient_id', PATIENT_ID),
-      headers: authHeaders('hs', tokens),
-      connections: opts.connections,
+  const [first, second] = opts.memoryAmounts
+  const targets = [
+    { name: 'fbi, protected, HS256 token (3)', server: 'fbi.mjs', token: 'hs', missing: fbiMissing },
+    // How much RSS a plain Fastify process gains over the same requests: growth up to that is
+    // V8 and the allocator settling, not a leak.
+    { name: 'bare Fastify (1), for reference', server: 'fastify-bare.mjs' },
+  ]
+  const servers = []
+  for (const t of targets) {
+    if (t.missing !== undefined) {
+      servers.push({ name: t.name, reason: 'not available yet' })
+      continue
     }
-    const send = async (amount) => {
-      const result = await load({ ...target, amount, maxSeconds: 120 })
-      const problem = loadProblem(result)
-      if (problem !== undefined) throw new Error(`memory run: ${problem}`)
-      if (result.total < amount)
-        throw new Error(`memory run: only ${result.total} of ${amount} requests in 120 s`)
+    const server = await startServer(t.server, {
+      env: { BENCH_JWKS_URL: jwks.url },
+      execArgv: ['--expose-gc'],
+    })
+    try {
+      const send = async (amount) => {
+        const result = await load({
+          port: server.port,
+          path: ROUTE.replace(':patient_id', PATIENT_ID),
+          headers: authHeaders(t.token, tokens),
+          connections: opts.connections,
+          amount,
+          maxSeconds: 120,
+        })
+        const problem = loadProblem(result)
+        if (problem !== undefined) throw new Error(`memory run of ${t.name}: ${problem}`)
+        if (result.total < amount) {
+          throw new Error(`memory run of ${t.name}: only ${result.total} of ${amount} requests in 120 s`)
+        }
+      }
+      await send(first)
+      const before = await server.memory()
+      await send(second - first)
+      servers.push({ name: t.name, before, after: await server.memory() })
+    } finally {
+      await server.stop()
     }
-    await send(first)
-    const after10k = await server.memory()
-    await send(second - first)
-    const after100k = await server.memory()
-    return { name, first, second, after10k, after100k }
-  } finally {
-    await server.stop()
   }
+  return { first, second, servers }
 }
 
 async function profile(opts, tokens, jwks) {

@@ -80,27 +80,32 @@ export function markdown(report) {
       )
   }
   const mem = report.memory
-  lines.push('')
-  if (mem.reason !== undefined) {
-    lines.push(`Memory: ${mem.reason}.`)
-  } else {
-    const { after10k: a, after100k: b } = mem
-    const growth = b.rss - a.rss
-    lines.push(
-      `Memory of ${mem.name}, each reading after a forced GC:`,
-      '',
-      `| | after ${mem.first.toLocaleString('en-US')} requests | after ${mem.second.toLocaleString('en-US')} | growth |`,
-      '|---|--:|--:|--:|',
-      `| RSS | ${mib(a.rss)} | ${mib(b.rss)} | ${mib(growth)} (${fixed((growth / a.rss) * 100, 1)} %) |`,
-    )
-    // RSS growth with a flat heap is V8 or the allocator keeping pages, not retained objects.
+  const count = (n) => n.toLocaleString('en-US')
+  lines.push(
+    '',
+    `Memory of a fresh server after ${count(mem.first)} and after ${count(mem.second)} requests, each reading after a forced GC`,
+    '(RSS growth with a flat heap is V8 and the allocator keeping pages; a leak grows the heap too):',
+    '',
+    `| server | | after ${count(mem.first)} | after ${count(mem.second)} | growth |`,
+    '|---|---|--:|--:|--:|',
+  )
+  for (const server of mem.servers) {
+    if (server.reason !== undefined) {
+      lines.push(`| ${server.name} | | ${server.reason} | | |`)
+      continue
+    }
+    const { before: a, after: b } = server
     for (const [label, key] of [
+      ['RSS', 'rss'],
       ['heap used', 'heapUsed'],
       ['heap total', 'heapTotal'],
       ['external', 'external'],
     ]) {
-      if (a[key] !== undefined)
-        lines.push(`| ${label} | ${mib(a[key])} | ${mib(b[key])} | ${mib(b[key] - a[key])} |`)
+      const growth = b[key] - a[key]
+      const share = key === 'rss' ? ` (${fixed((growth / a[key]) * 100, 1)} %)` : ''
+      lines.push(
+        `| ${label === 'RSS' ? server.name : ''} | ${label} | ${mib(a[key])} | ${mib(b[key])} | ${mib(growth)}${share} |`,
+      )
     }
   }
   if (report.cases.some((c) => c.id === 4 && c.status === 'ok')) {
