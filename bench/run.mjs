@@ -36,27 +36,42 @@ const TARGETS = [
   { label: '(4) / (1)', a: 4, b: 1, min: 0.4 },
 ]
 
+/** A mistake on the command line: reported without a stack. */
+function usage(message) {
+  return Object.assign(new Error(message), { usage: true })
+}
+
 function options() {
-  const { values } = parseArgs({
-    allowPositionals: true, // `pnpm bench -- --smoke` passes a literal "--"
-    options: {
-      smoke: { type: 'boolean', default: false },
-      rounds: { type: 'string' },
-      seconds: { type: 'string' },
-      warmup: { type: 'string' },
-      connections: { type: 'string' },
-      only: { type: 'string' },
-      profile: { type: 'string' },
-    },
-  })
+  let parsed
+  try {
+    parsed = parseArgs({
+      allowPositionals: true, // `pnpm bench -- --smoke` passes a literal "--"
+      options: {
+        smoke: { type: 'boolean', default: false },
+        rounds: { type: 'string' },
+        seconds: { type: 'string' },
+        warmup: { type: 'string' },
+        connections: { type: 'string' },
+        only: { type: 'string' },
+        profile: { type: 'string' },
+      },
+    })
+  } catch (error) {
+    throw usage(error.message)
+  }
+  const { values } = parsed
   const number = (name, fallback) => {
     if (values[name] === undefined) return fallback
     const n = Number(values[name])
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`)
+    if (!Number.isFinite(n) || n <= 0) throw usage(`--${name} must be a positive number`)
     return n
   }
   const smoke = values.smoke
   const only = values.only?.split(',').map(Number)
+  const ids = CASES.map((c) => c.id)
+  if (only !== undefined && !only.every((id) => ids.includes(id))) {
+    throw usage(`--only takes case numbers among ${ids.join(', ')}`)
+  }
   return {
     smoke,
     rounds: smoke ? 1 : Math.round(number('rounds', 5)),
@@ -222,13 +237,17 @@ async function startup(opts, cases, jwks, fbiMissing) {
     }
     const wall = []
     const ready = []
-    for (let i = 0; i < opts.startupSamples; i++) {
-      const server = await startServer(t.server, { env: { BENCH_JWKS_URL: jwks.url } })
-      wall.push(server.wallMs)
-      ready.push(server.readyMs)
-      await server.stop()
+    try {
+      for (let i = 0; i < opts.startupSamples; i++) {
+        const server = await startServer(t.server, { env: { BENCH_JWKS_URL: jwks.url } })
+        wall.push(server.wallMs)
+        ready.push(server.readyMs)
+        await server.stop()
+      }
+      results.push({ name: t.name, samples: wall.length, wallMs: median(wall), readyMs: median(ready) })
+    } catch (error) {
+      results.push({ name: t.name, reason: `failed: ${error.message}`, failed: true })
     }
-    results.push({ name: t.name, samples: wall.length, wallMs: median(wall), readyMs: median(ready) })
   }
   return results
 }
@@ -248,11 +267,9 @@ async function memory(opts, tokens, jwks, fbiMissing) {
       servers.push({ name: t.name, reason: 'not available yet' })
       continue
     }
-    const server = await startServer(t.server, {
-      env: { BENCH_JWKS_URL: jwks.url },
-      execArgv: ['--expose-gc'],
-    })
+    let server
     try {
+      server = await startServer(t.server, { env: { BENCH_JWKS_URL: jwks.url }, execArgv: ['--expose-gc'] })
       const send = async (amount) => {
         const result = await load({
           port: server.port,
@@ -272,8 +289,10 @@ async function memory(opts, tokens, jwks, fbiMissing) {
       const before = await server.memory()
       await send(second - first)
       servers.push({ name: t.name, before, after: await server.memory() })
+    } catch (error) {
+      servers.push({ name: t.name, reason: `failed: ${error.message}`, failed: true })
     } finally {
-      await server.stop()
+      await server?.stop()
     }
   }
   return { first, second, servers }
@@ -281,7 +300,7 @@ async function memory(opts, tokens, jwks, fbiMissing) {
 
 async function profile(opts, tokens, jwks) {
   const c = CASES.find((x) => x.id === opts.profile)
-  if (c === undefined) throw new Error(`--profile must be one of ${CASES.map((x) => x.id).join(', ')}`)
+  if (c === undefined) throw usage(`--profile must be one of ${CASES.map((x) => x.id).join(', ')}`)
   const name = `case-${c.id}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`
   const server = await startServer(c.server, {
     env: { BENCH_JWKS_URL: jwks.url },
@@ -358,11 +377,15 @@ async function main() {
     const text = markdown(report)
     log(`\n${text}`)
 
-    const failed = cases.filter((c) => c.status === 'failed')
+    const failed = [
+      ...cases.filter((c) => c.status === 'failed'),
+      ...report.startup.filter((s) => s.failed),
+      ...report.memory.servers.filter((s) => s.failed),
+    ]
     const unavailable = cases.filter((c) => c.status === 'unavailable')
     if (opts.smoke) {
       log(
-        `smoke: ${cases.length - failed.length - unavailable.length} servers answered, ${failed.length} failed, ${unavailable.length} not available yet, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        `smoke: ${cases.filter((c) => c.status === 'ok').length} of ${cases.length} servers answered, ${failed.length} failures, ${unavailable.length} not available yet, ${((performance.now() - started) / 1000).toFixed(1)} s`,
       )
     } else if (opts.only === undefined && failed.length === 0) {
       await mkdir(`${HERE}results`, { recursive: true })
@@ -370,7 +393,7 @@ async function main() {
       await writeFile(`${HERE}results/latest.svg`, svg(report))
       log('wrote results/latest.md and results/latest.svg')
     } else {
-      log('partial run (--only) or failures: results/latest.* left as they were')
+      log('partial run (--only) or failures: results/latest.* left as they were (the report is above)')
     }
     // @fbi/all has its plugin now: in the smoke run (CI) fbi missing is rot, not work in progress.
     if (failed.length > 0 || (opts.smoke && unavailable.length > 0)) process.exitCode = 1
@@ -390,7 +413,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 process.once('exit', killAll)
 
 main().catch(async (error) => {
-  console.error(`bench: ${error.stack ?? error}`)
+  console.error(`bench: ${error.usage ? error.message : (error.stack ?? error)}`)
   await stopAll().catch(() => killAll())
   process.exit(1)
 })

@@ -73,7 +73,7 @@ export function markdown(report) {
     '|---|--:|--:|',
   )
   for (const st of report.startup) {
-    if (st.reason !== undefined) lines.push(`| ${st.name} | ${st.reason} | |`)
+    if (st.reason !== undefined) lines.push(`| ${st.name} | ${cell(st.reason)} | |`)
     else
       lines.push(
         `| ${st.name} (${st.samples} starts) | ${fixed(st.wallMs, 0)} ms | ${fixed(st.readyMs, 0)} ms |`,
@@ -91,7 +91,7 @@ export function markdown(report) {
   )
   for (const server of mem.servers) {
     if (server.reason !== undefined) {
-      lines.push(`| ${server.name} | | ${server.reason} | | |`)
+      lines.push(`| ${server.name} | | ${cell(server.reason)} | | |`)
       continue
     }
     const { before: a, after: b } = server
