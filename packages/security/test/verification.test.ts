@@ -77,6 +77,36 @@ describe('HS issuer verification', () => {
     await expect401(app, forgeToken({ alg: 'NONE' }, payload))
   })
 
+  it('refuses odd algorithm names, wrongly typed claims and non-object parts, signed with the right key', async (ctx) => {
+    const app = await protectedApp()
+    ctx.onTestFinished(() => app.close())
+    const exp = Math.floor(Date.now() / 1000) + 300
+    const good = { iss: INTERNAL, aud: INTERNAL, exp, metadata: METADATA }
+    const signed = (header: unknown, payload: unknown, raw = false): string => {
+      const h = Buffer.from(JSON.stringify(header)).toString('base64url')
+      const p = raw
+        ? Buffer.from(String(payload)).toString('base64url')
+        : Buffer.from(JSON.stringify(payload)).toString('base64url')
+      return `${h}.${p}.${hmac('sha256', HS_KEY, `${h}.${p}`)}`
+    }
+    // The control: the same construction with a proper header verifies.
+    expect(
+      (await app.inject({ url: '/p', headers: bearer(signed({ alg: 'HS256' }, good)) })).statusCode,
+    ).toBe(200)
+    for (const alg of ['hs256', 'HS256 ', ['HS256'], 256, null]) await expect401(app, signed({ alg }, good))
+    await expect401(app, signed({ alg: 'HS256' }, { ...good, exp: String(exp) }))
+    await expect401(app, signed({ alg: 'HS256' }, { ...good, nbf: 'yesterday' }))
+    await expect401(app, signed({ alg: 'HS256' }, { ...good, aud: 42 }))
+    await expect401(app, signed({ alg: 'HS256' }, { ...good, aud: { a: INTERNAL } }))
+    await expect401(app, signed('HS256', good))
+    await expect401(app, signed({ alg: 'HS256' }, 'not json', true))
+    await expect401(app, signed({ alg: 'HS256' }, [good]))
+    // Base64 padding and other characters outside base64url are not silently dropped.
+    const [h, p, sig] = signed({ alg: 'HS256' }, good).split('.')
+    await expect401(app, `${h}.${p}=.${sig}`)
+    await expect401(app, `${h}.${p}.${sig}=`)
+  })
+
   it('refuses a tampered payload', async (ctx) => {
     const app = await protectedApp()
     ctx.onTestFinished(() => app.close())
