@@ -97,6 +97,7 @@ async function fbiUnavailable() {
     const security = await import('@fbi/security').catch((e) => ({ importError: e.message }))
     const why = all.importError ? 'cannot import @fbi/all: ' + all.importError
       : typeof all.default !== 'function' ? '@fbi/all has no plugin yet (its default export is not a function)'
+      : typeof all.fbiServerOptions !== 'function' ? '@fbi/all does not export fbiServerOptions yet'
       : security.importError ? 'cannot import @fbi/security: ' + security.importError
       : ['and', 'scopesPresent', 'matchKeys'].filter((n) => typeof security[n] !== 'function')
           .map((n) => '@fbi/security does not export ' + n + ' yet').join('; ')

@@ -1,21 +1,18 @@
-// (2), (3), (4) fbi: @fbi/all with no database, JWKS provider turned on. OPEN_ROUTE is served
-// unprotected (2); ROUTE is protected by a predicate (3 with the internal HS256 token, 4 with the
-// provider's RS256 token).
+// (2), (3), (4) fbi, as its README shows it: @fbi/all with no database, the JWKS provider turned on.
+// OPEN_ROUTE is served unprotected (2); ROUTE is protected by a predicate (3 with the internal
+// HS256 token, 4 with the provider's RS256 token).
 import Fastify from 'fastify'
 import { body, fbiEnv, OPEN_ROUTE, ROUTE, SCOPE } from '../lib/fixtures.mjs'
 import { failed, LOG_FILE, serve } from './child.mjs'
 
 try {
-  const all = await import('@fbi/all')
-  const security = await import('@fbi/security')
-  // The server options only the constructor takes (fbi's one log line per request, request ids):
-  // from @fbi/all when it re-exports them, else from @fbi/monitoring, as its README says.
-  const serverOptions =
-    all.monitoringServerOptions ?? (await import('@fbi/monitoring')).monitoringServerOptions
-  const { and, matchKeys, scopesPresent } = security
+  // Imported here, not at the top, so a missing or broken build is reported through failed().
+  const { default: fbi, fbiServerOptions } = await import('@fbi/all')
+  const { and, matchKeys, scopesPresent } = await import('@fbi/security')
 
-  const app = Fastify({ logger: { level: 'info', file: LOG_FILE }, ...serverOptions() })
-  await app.register(all.default, { env: fbiEnv(process.env.BENCH_JWKS_URL), auth0: true, db: false })
+  // fbiServerOptions: fbi's one log line per request and X-Request-ID as the request id.
+  const app = Fastify({ logger: { level: 'info', file: LOG_FILE }, ...fbiServerOptions() })
+  await app.register(fbi, { env: fbiEnv(process.env.BENCH_JWKS_URL), auth0: true, db: false })
 
   const handler = async (request) => body(request.params.patient_id)
   app.get(OPEN_ROUTE, handler)
