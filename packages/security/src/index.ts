@@ -1,5 +1,5 @@
 import { isProduction as environmentIsProduction, type FbiConfig } from '@fbi/config'
-import type { FastifyInstance, FastifyPluginAsync, RouteOptions } from 'fastify'
+import type { FastifyPluginAsync, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import {
   FBI_SECURITY_INVALID_OPTION,
@@ -123,9 +123,8 @@ function prependHook(existing: unknown, hook: RouteHook): RouteHook[] {
 }
 
 const fbiSecurity: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts) => {
-  const config = (fastify as FastifyInstance & { config?: FbiConfig }).config
-  if (config === undefined)
-    throw new FBI_SECURITY_INVALID_OPTION('config', '@fbi/config must be registered first')
+  // Present: fastify-plugin's `decorators` check refuses to register us without @fbi/config.
+  const config: FbiConfig = fastify.config
   const {
     issuers: extraIssuers = [],
     configIssuers = true,
@@ -151,6 +150,8 @@ const fbiSecurity: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts
   checkNonNegative('jwksFetchTimeoutMs', jwksFetchTimeoutMs, true)
   if (jwksFetchTimeoutMs === 0)
     throw new FBI_SECURITY_INVALID_OPTION('jwksFetchTimeoutMs', 'must be positive')
+  if (systemJwtTimeoutMs === 0)
+    throw new FBI_SECURITY_INVALID_OPTION('systemJwtTimeoutMs', 'must be positive')
   if (opts.environment !== undefined && (typeof opts.environment !== 'string' || opts.environment === '')) {
     throw new FBI_SECURITY_INVALID_OPTION('environment', 'must be a non-empty string')
   }

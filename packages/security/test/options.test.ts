@@ -11,6 +11,7 @@ describe('plugin options', () => {
     ['cacheSize', { cacheSize: 1.5 }],
     ['jwksCacheTtlMs', { jwksCacheTtlMs: -5 }],
     ['jwksFetchTimeoutMs', { jwksFetchTimeoutMs: 0 }],
+    ['systemJwtTimeoutMs', { systemJwtTimeoutMs: 0 }],
     ['jwksCooldownMs', { jwksCooldownMs: 'soon' }],
     ['requireProtection', { requireProtection: 'yes' }],
     ['ignoreJwtValidation', { ignoreJwtValidation: 1 }],
