@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parseEnv } from 'node:util'
 import envSchema from 'env-schema'
 import { buildEnvSchema, parseBoolean } from './env-schema.js'
 import { isProduction } from './environment.js'
@@ -51,11 +54,31 @@ function checkOptions(opts: LoadConfigOptions): Set<GroupName> {
   return groups
 }
 
-// Empty strings count as unset: container tooling often exports `VAR=` for "no value".
-function selectInput(env: Readonly<Record<string, string | undefined>>, specs: readonly VariableSpec[]) {
+/**
+ * The .env file's variables, or none when the file does not exist. Read here rather than by
+ * env-schema's own `dotenv` so the production guards, which look at the raw input, see them too.
+ */
+function readDotenv(dotenv: LoadConfigOptions['dotenv']): Record<string, string | undefined> {
+  if (!dotenv) return {}
+  const path = resolve(typeof dotenv === 'object' && dotenv.path ? dotenv.path : '.env')
+  try {
+    return parseEnv(readFileSync(path, 'utf8'))
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return {}
+    throw error
+  }
+}
+
+// Empty strings count as unset: container tooling often exports `VAR=` for "no value". A value in
+// `env` wins over the .env file.
+function selectInput(
+  env: Readonly<Record<string, string | undefined>>,
+  file: Readonly<Record<string, string | undefined>>,
+  specs: readonly VariableSpec[],
+) {
   const input: Record<string, string> = {}
   for (const spec of specs) {
-    const value = env[spec.name]
+    const value = env[spec.name] || file[spec.name]
     if (typeof value === 'string' && value !== '') input[spec.name] = value
   }
   return input
@@ -195,7 +218,7 @@ export function loadConfig<const O extends LoadConfigOptions>(opts: O = {} as O)
   const groups = checkOptions(opts)
   const specs = VARIABLES.filter((spec) => groups.has(spec.group))
   const byName = new Map(specs.map((spec) => [spec.name, spec]))
-  const input = selectInput(opts.env ?? process.env, specs)
+  const input = selectInput(opts.env ?? process.env, readDotenv(opts.dotenv), specs)
 
   const guardProblems = crossChecks(input, groups)
   let values: Values
@@ -204,7 +227,6 @@ export function loadConfig<const O extends LoadConfigOptions>(opts: O = {} as O)
       schema: buildEnvSchema(specs),
       data: input,
       env: false,
-      dotenv: opts.dotenv ?? false,
     })
   } catch (error) {
     const ajvErrors = (error as { errors?: unknown }).errors

@@ -87,3 +87,15 @@ describe('dotenv', () => {
     expect(config.jwt.hsKey).toBe('secret-key')
   })
 })
+
+describe('dotenv and the production guards', () => {
+  it('lets a .env file make the environment non-production for the guards too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fbi-config-'))
+    const path = join(dir, '.env')
+    writeFileSync(path, 'ENVIRONMENT=DEVELOPMENT\nALLOW_DROP_DATA=true\n')
+    const config = loadConfig({ env: { ...JWT_ENV }, dotenv: { path }, db: true })
+    expect(config.isProduction).toBe(false)
+    expect(config.allowDropData).toBe(true)
+    expect(config.db.configured).toBe(false)
+  })
+})

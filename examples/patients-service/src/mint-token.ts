@@ -1,0 +1,63 @@
+/**
+ * Mints a development token of the internal issuer, signed with the HS_KEY of .env.development:
+ *   pnpm token --scopes read:patient write:patient [--patient-id <uuid>] [--clinician-id <id>]
+ * Refuses to run in production: a real token comes from the platform's auth service.
+ */
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { loadConfig } from '@fbi/config'
+import { mintHsToken } from '@fbi/security/testing'
+
+const USAGE =
+  'usage: pnpm token --scopes <scope> [<scope> ...] [--patient-id <uuid>] [--clinician-id <id>] [--expires-in <seconds>]'
+
+function parse() {
+  try {
+    return parseArgs({
+      options: {
+        scopes: { type: 'string', multiple: true, default: [] },
+        'patient-id': { type: 'string' },
+        'clinician-id': { type: 'string' },
+        'expires-in': { type: 'string', default: '3600' },
+      },
+      allowPositionals: true,
+      strict: true,
+    })
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`)
+    process.exit(2)
+  }
+}
+
+const { values, positionals } = parse()
+const expiresInSec = Number(values['expires-in'])
+if (!Number.isInteger(expiresInSec) || expiresInSec <= 0) {
+  console.error(`--expires-in must be a positive number of seconds\n${USAGE}`)
+  process.exit(2)
+}
+
+const config = loadConfig({
+  dotenv: { path: fileURLToPath(new URL('../.env.development', import.meta.url)) },
+})
+if (config.isProduction) {
+  console.error(`refusing to mint a development token while ENVIRONMENT is ${config.environment}`)
+  process.exit(1)
+}
+
+// `--scopes a b c` gives parseArgs one value and two positionals: the positionals are scopes too,
+// and `--scopes "a b"` or `--scopes a,b` are split, so every way of writing a list works.
+const scopes = [...values.scopes, ...positionals].flatMap((s) => s.split(/[\s,]+/)).filter(Boolean)
+const metadata: Record<string, string> = {}
+if (values['patient-id']) metadata.patient_id = values['patient-id']
+if (values['clinician-id']) metadata.clinician_id = values['clinician-id']
+
+process.stdout.write(
+  `${mintHsToken({
+    key: config.jwt.hsKey,
+    issuer: config.jwt.internalIssuer,
+    audience: config.jwt.internalIssuer,
+    scope: scopes,
+    metadata,
+    expiresInSec,
+  })}\n`,
+)
