@@ -1,6 +1,6 @@
 /**
  * Mints a development token of the internal issuer, signed with the HS_KEY of .env.development:
- *   pnpm token --scopes read:patient write:patient [--patient-id <uuid>] [--clinician-id <id>]
+ *   pnpm run token --scopes read:patient write:patient [--patient-id <uuid>] [--clinician-id <id>]
  * Refuses to run in production: a real token comes from the platform's auth service.
  */
 import { fileURLToPath } from 'node:url'
@@ -9,7 +9,7 @@ import { loadConfig } from '@fbi/config'
 import { mintHsToken } from '@fbi/security/testing'
 
 const USAGE =
-  'usage: pnpm token --scopes <scope> [<scope> ...] [--patient-id <uuid>] [--clinician-id <id>] [--expires-in <seconds>]'
+  'usage: pnpm run token --scopes <scope> [<scope> ...] [--patient-id <uuid>] [--clinician-id <id>] [--expires-in <seconds>]'
 
 function parse() {
   try {
