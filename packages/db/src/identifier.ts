@@ -1,3 +1,4 @@
+import { BadRequest } from '@fbi/errors'
 import { type ColumnDefinitions, type MigrationBuilder, PgLiteral } from 'node-pg-migrate'
 import pg from 'pg'
 import { FBI_DB_INVALID_OPTION } from './errors.js'
@@ -91,7 +92,9 @@ function columnsOf(values: Record<string, unknown>, allowUuid: boolean): string[
   const columns = Object.keys(values).filter((k) => values[k] !== undefined)
   for (const c of columns) {
     if (MANAGED.has(c) || (!allowUuid && c === 'uuid')) {
-      throw new FBI_DB_INVALID_OPTION(c, 'is filled by the identifier helpers and cannot be set')
+      // Handlers often pass a request body straight through: a client that sends created_by gets a
+      // 400 naming the field, never a 500 and never a forged author.
+      throw new BadRequest(`'${c}' is set by the server and cannot be given`)
     }
   }
   return columns

@@ -128,20 +128,24 @@ describe('identifier columns', () => {
     })
   })
 
-  it('refuses to let callers set the managed columns', async (ctx) => {
+  it('refuses to let callers set the managed columns (400 naming the field)', async (ctx) => {
     const app = await appWithPatientTable(ctx)
     await expect(
       app.db.insertWithIdentifier('u', 'patient', { name: 'A', created_by: 'someone-else' }),
     ).rejects.toMatchObject({
-      code: 'FBI_DB_INVALID_OPTION',
-      message: "Invalid option 'created_by': is filled by the identifier helpers and cannot be set",
+      statusCode: 400,
+      code: 'FBI_BAD_REQUEST',
+      message: "'created_by' is set by the server and cannot be given",
     })
     const row = await app.db.insertWithIdentifier('u', 'patient', { name: 'A' })
     await expect(
       app.db.updateWithIdentifier('u', 'patient', row.uuid, { uuid: row.uuid }),
     ).rejects.toMatchObject({
-      code: 'FBI_DB_INVALID_OPTION',
+      statusCode: 400,
     })
+    await expect(
+      app.db.updateWithIdentifier('u', 'patient', row.uuid, { modified: new Date(0) }),
+    ).rejects.toMatchObject({ statusCode: 400 })
   })
 
   it('keeps values as parameters and quotes names: hostile strings are data, not SQL', async (ctx) => {
