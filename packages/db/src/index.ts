@@ -25,6 +25,10 @@ import {
 } from './pool-config.js'
 import { type Queryable, transaction } from './transaction.js'
 
+// Re-exported so the declaration file keeps an import of @fastify/postgres: without it TypeScript
+// drops the (value-only) import from dist/index.d.ts and users lose the typing of `app.pg`.
+export type { PostgresDb } from '@fastify/postgres'
+
 export type { EmbeddedDatabase, EmbeddedOptions } from './embedded.js'
 export { EMBEDDED_POOL_SIZE, startEmbedded } from './embedded.js'
 export * from './errors.js'
