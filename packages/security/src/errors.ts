@@ -43,3 +43,10 @@ export const FBI_SECURITY_JWKS_UNAVAILABLE = createError<
   503,
   [string, string]
 >('FBI_SECURITY_JWKS_UNAVAILABLE', 'JWKS provider %s unavailable: %s', 503)
+
+/** In production, an HS issuer's key is shorter than any HS algorithm allows (RFC 7518 §3.2). */
+export const FBI_SECURITY_WEAK_HS_KEY = createError<'FBI_SECURITY_WEAK_HS_KEY', 500, [string, number]>(
+  'FBI_SECURITY_WEAK_HS_KEY',
+  "The HS key of issuer '%s' is %d bytes: RFC 7518 §3.2 needs at least 32 (HS256), 48 (HS384) or 64 (HS512), refused in production",
+  500,
+)

@@ -6,23 +6,27 @@ import {
   FBI_SECURITY_INVALID_PROTECT,
   FBI_SECURITY_JWKS_UNAVAILABLE,
   FBI_SECURITY_UNPROTECTED_ROUTES,
+  FBI_SECURITY_WEAK_HS_KEY,
 } from './errors.js'
 import { issuersFromConfig, resolveIssuers } from './issuers.js'
+import { JWKS_METRIC_NAMES, JwksMetrics } from './jwks-metrics.js'
 import type { JwtClaims, Predicate, PredicateLike } from './predicates.js'
 import { toPredicate } from './predicates.js'
 import { compileRoute, type ProtectionRuntime, type RouteHook } from './protect.js'
 import { createSystemJwtClient, type SystemJwtClient } from './system-jwt.js'
-import { type IssuerDefinition, TokenVerifier } from './verifier.js'
+import { HS_ALGORITHMS, hsAlgorithmsForKey, type IssuerDefinition, TokenVerifier } from './verifier.js'
 
 export { currentJwtUser } from './current-user.js'
 export * from './errors.js'
-export type { JwksStatus } from './jwks.js'
+export type { JwksFailureReason, JwksStatus } from './jwks.js'
+export { JWKS_METRIC_NAMES } from './jwks-metrics.js'
 export * from './predicates.js'
 export { bearerToken } from './protect.js'
 export { createSystemJwtClient, type SystemJwtClient, type SystemJwtClientOptions } from './system-jwt.js'
 export {
   ASYMMETRIC_ALGORITHMS,
   HS_ALGORITHMS,
+  HS_MIN_KEY_BYTES,
   type HsIssuer,
   type IssuerDefinition,
   type JwksIssuer,
@@ -170,6 +174,29 @@ const fbiSecurity: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts
     [...(configIssuers ? issuersFromConfig(config) : []), ...extraIssuers],
     config.jwt?.internalIssuer,
   )
+  // RFC 7518 §3.2: an HMAC key must be at least as long as the hash. Production refuses a key too
+  // short for every HS algorithm and accepts from the others only the algorithms the key fits;
+  // elsewhere a short key is accepted with a warning, so development keeps working.
+  for (const definition of definitions) {
+    if (definition.kind !== 'hs') continue
+    const fit = hsAlgorithmsForKey(definition.key)
+    if (fit.length === HS_ALGORITHMS.length) continue
+    const keyBytes = Buffer.byteLength(definition.key)
+    if (isProduction && fit.length === 0) throw new FBI_SECURITY_WEAK_HS_KEY(definition.issuer, keyBytes)
+    const tooShortFor = HS_ALGORITHMS.filter((alg) => !fit.includes(alg))
+    fastify.log.warn(
+      { issuer: definition.issuer, keyBytes, tooShortFor },
+      isProduction
+        ? `HS key too short for ${tooShortFor.join(', ')} (RFC 7518 §3.2): tokens signed with them are refused`
+        : `HS key too short for ${tooShortFor.join(', ')} (RFC 7518 §3.2): accepted outside production only`,
+    )
+  }
+
+  const metricsRegistry = fastify.hasDecorator('metricsRegistry')
+    ? (fastify as unknown as { metricsRegistry: unknown }).metricsRegistry
+    : undefined
+  const jwksMetrics = metricsRegistry === undefined ? undefined : new JwksMetrics()
+
   let verifier: TokenVerifier
   try {
     verifier = new TokenVerifier(definitions, {
@@ -179,17 +206,23 @@ const fbiSecurity: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts
       ttlMs: jwksCacheTtlMs,
       timeoutMs: jwksFetchTimeoutMs,
       cooldownMs: jwksCooldownMs,
-      onFetchError: (url, message) =>
-        fastify.log.warn({ jwksUrl: url, reason: message }, 'JWKS fetch failed'),
+      hsAlgorithmsByKeyLength: isProduction,
+      onFetch: (url, failure) => {
+        jwksMetrics?.record(url, failure)
+        if (failure !== null) fastify.log.warn({ jwksUrl: url, reason: failure.message }, 'JWKS fetch failed')
+      },
     })
   } catch (error) {
     // fast-jwt refuses a key unfit for its algorithms (e.g. a PEM given as an HS key).
     throw new FBI_SECURITY_INVALID_OPTION('issuers', error instanceof Error ? error.message : String(error))
   }
-  for (const definition of definitions) {
-    // RFC 7518 §3.2: an HMAC key must be at least as long as the hash (32 bytes for HS256).
-    if (definition.kind === 'hs' && Buffer.byteLength(definition.key) < 32) {
-      fastify.log.warn({ issuer: definition.issuer }, 'HS key shorter than 32 bytes (RFC 7518 §3.2)')
+  if (jwksMetrics !== undefined && verifier.jwksStores.length > 0) {
+    const registry = metricsRegistry as Parameters<JwksMetrics['register']>[0]
+    if (!jwksMetrics.register(registry)) {
+      fastify.log.warn(
+        { metrics: Object.values(JWKS_METRIC_NAMES) },
+        'JWKS metrics not registered: metricsRegistry is not a prom-client registry, or already has them',
+      )
     }
   }
   if (definitions.length === 0)

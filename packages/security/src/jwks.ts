@@ -17,8 +17,41 @@ export interface JwksStoreOptions {
   timeoutMs: number
   /** Minimum time between two fetches (unknown kids, refreshes, failures alike). */
   cooldownMs: number
-  /** Told about every failed fetch (the plugin logs it at warn: an operational problem of ours). */
-  onFetchError?: (url: string, message: string) => void
+  /**
+   * Told about every fetch once it settles: `failure` is null for a usable key set (the plugin logs
+   * failures at warn, an operational problem of ours, and counts both in /metrics when it can).
+   */
+  onFetch?: (url: string, failure: JwksFetchFailure | null) => void
+}
+
+/** Why a fetch gave no usable key set; a small fixed set, so it can label a metric. */
+export type JwksFailureReason =
+  | 'timeout'
+  | 'network'
+  | 'http_status'
+  | 'not_json'
+  | 'no_keys_array'
+  | 'no_usable_key'
+
+export interface JwksFetchFailure {
+  reason: JwksFailureReason
+  message: string
+}
+
+class JwksFetchError extends Error {
+  readonly reason: JwksFailureReason
+  constructor(reason: JwksFailureReason, message: string) {
+    super(message)
+    this.reason = reason
+  }
+}
+
+function toFailure(error: unknown): JwksFetchFailure {
+  if (error instanceof JwksFetchError) return { reason: error.reason, message: error.message }
+  // AbortSignal.timeout aborts with a TimeoutError DOMException, whether the headers or the body were late.
+  if (error instanceof Error && error.name === 'TimeoutError')
+    return { reason: 'timeout', message: 'JWKS request timed out' }
+  return { reason: 'network', message: error instanceof Error ? error.message : String(error) }
 }
 
 interface StoredKey {
@@ -116,10 +149,12 @@ export class JwksStore {
           this.keys = keys
           this.fetchedAt = Date.now()
           this.lastError = null
+          this.options.onFetch?.(this.url, null)
         },
         (error: unknown) => {
-          this.lastError = error instanceof Error ? error.message : String(error)
-          this.options.onFetchError?.(this.url, this.lastError)
+          const failure = toFailure(error)
+          this.lastError = failure.message
+          this.options.onFetch?.(this.url, failure)
         },
       )
       .finally(() => {
@@ -135,22 +170,24 @@ export class JwksStore {
     })
     if (!response.ok) {
       await response.body?.cancel()
-      throw new Error(`JWKS request answered ${response.status}`)
+      throw new JwksFetchError('http_status', `JWKS request answered ${response.status}`)
     }
     let body: unknown
     try {
       body = await response.json()
-    } catch {
-      throw new Error('JWKS response is not JSON')
+    } catch (error) {
+      // A body that stops arriving is a timeout, not a parse failure.
+      if (error instanceof Error && error.name === 'TimeoutError') throw error
+      throw new JwksFetchError('not_json', 'JWKS response is not JSON')
     }
     const list = typeof body === 'object' && body !== null ? (body as { keys?: unknown }).keys : undefined
-    if (!Array.isArray(list)) throw new Error('JWKS response has no keys array')
+    if (!Array.isArray(list)) throw new JwksFetchError('no_keys_array', 'JWKS response has no keys array')
     const keys = new Map<string, StoredKey>()
     for (const jwk of list) {
       const entry = toStoredKey(jwk)
       if (entry) keys.set(entry[0], entry[1])
     }
-    if (keys.size === 0) throw new Error('JWKS response has no usable signing key')
+    if (keys.size === 0) throw new JwksFetchError('no_usable_key', 'JWKS response has no usable signing key')
     return keys
   }
 

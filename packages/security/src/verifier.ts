@@ -33,6 +33,15 @@ export interface JwksIssuer {
 export type IssuerDefinition = HsIssuer | JwksIssuer
 
 export const HS_ALGORITHMS: Algorithm[] = ['HS256', 'HS384', 'HS512']
+/** RFC 7518 §3.2: an HMAC key must be at least as long as the hash output. */
+export const HS_MIN_KEY_BYTES: Readonly<Record<string, number>> = { HS256: 32, HS384: 48, HS512: 64 }
+
+/** The HS algorithms `key` is long enough for (RFC 7518 §3.2), by its UTF-8 byte length. */
+export function hsAlgorithmsForKey(key: string): Algorithm[] {
+  const bytes = Buffer.byteLength(key)
+  return HS_ALGORITHMS.filter((alg) => bytes >= (HS_MIN_KEY_BYTES[alg] as number))
+}
+
 export const ASYMMETRIC_ALGORITHMS: Algorithm[] = [
   'RS256',
   'RS384',
@@ -67,6 +76,8 @@ export interface VerifierOptions extends JwksStoreOptions {
   /** Seconds since `iat`; undefined for no limit. */
   maxTokenAge: number | undefined
   cacheSize: number
+  /** HS issuers accept only the algorithms their key is long enough for (production). Default: false. */
+  hsAlgorithmsByKeyLength?: boolean
 }
 
 interface IssuerRuntime {
@@ -143,7 +154,10 @@ export function normalise(
 function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code
-    return typeof code === 'string' ? `${code}: ${error.message}` : error.message
+    const text = typeof code === 'string' ? `${code}: ${error.message}` : error.message
+    // fast-jwt wraps what our key callback threw ("Cannot fetch key."): keep the reason for the debug log.
+    const inner = (error as { originalError?: unknown }).originalError ?? error.cause
+    return inner instanceof Error ? `${text} (${inner.message})` : text
   }
   return String(error)
 }
@@ -177,7 +191,7 @@ export class TokenVerifier {
         const verify = createVerifier({
           ...common,
           key: definition.key,
-          algorithms: HS_ALGORITHMS,
+          algorithms: options.hsAlgorithmsByKeyLength ? hsAlgorithmsForKey(definition.key) : HS_ALGORITHMS,
           allowedIss: definition.issuer,
           allowedAud: definition.audience ?? '',
         })

@@ -92,12 +92,12 @@ interface KeyPair {
 
 const CURVES: Readonly<Record<string, string>> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }
 
-function generatePair(alg: AsymmetricAlgorithm): KeyPair {
+function generatePair(alg: AsymmetricAlgorithm, rsaModulusLength = 2048): KeyPair {
   const kid = randomUUID()
   const curve = CURVES[alg]
   const { privateKey, publicKey } =
     curve === undefined
-      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      ? generateKeyPairSync('rsa', { modulusLength: rsaModulusLength })
       : generateKeyPairSync('ec', { namedCurve: curve })
   return { kid, alg, privateKey, publicKey }
 }
@@ -108,6 +108,11 @@ export type JwksFailure = 'none' | 'status-500' | 'html' | 'empty-object' | 'no-
 export interface TestJwksServerOptions {
   /** One key per algorithm. Default: ['RS256', 'ES256']. */
   algorithms?: AsymmetricAlgorithm[]
+  /**
+   * Bits of the RSA keys (RS and PS algorithms), e.g. 1024 to publish a key too weak to be used.
+   * Default: 2048.
+   */
+  rsaModulusLength?: number
 }
 
 export interface SignOptions extends TokenClaimsOptions {
@@ -127,19 +132,24 @@ export class TestJwksServer {
   private current: KeyPair[]
   private previous: KeyPair[] = []
   private readonly algorithms: AsymmetricAlgorithm[]
+  private readonly rsaModulusLength: number
   /** How the next requests are answered. */
   failure: JwksFailure = 'none'
   /** Requests served since start (or since `resetRequestCount`). */
   requestCount = 0
 
-  private constructor(algorithms: AsymmetricAlgorithm[]) {
+  private constructor(algorithms: AsymmetricAlgorithm[], rsaModulusLength: number) {
     this.algorithms = algorithms
-    this.current = algorithms.map(generatePair)
+    this.rsaModulusLength = rsaModulusLength
+    this.current = algorithms.map((alg) => generatePair(alg, rsaModulusLength))
     this.server = this.createHttpServer()
   }
 
   static async start(options: TestJwksServerOptions = {}): Promise<TestJwksServer> {
-    const server = new TestJwksServer(options.algorithms ?? ['RS256', 'ES256'])
+    const server = new TestJwksServer(
+      options.algorithms ?? ['RS256', 'ES256'],
+      options.rsaModulusLength ?? 2048,
+    )
     await server.start()
     return server
   }
@@ -227,7 +237,7 @@ export class TestJwksServer {
   /** New keys for every algorithm; the old ones stay published only when `keepPrevious`. */
   rotate(options: { keepPrevious?: boolean } = {}): void {
     this.previous = options.keepPrevious ? this.current : []
-    this.current = this.algorithms.map(generatePair)
+    this.current = this.algorithms.map((alg) => generatePair(alg, this.rsaModulusLength))
   }
 
   private pair(alg: AsymmetricAlgorithm | undefined): KeyPair {
