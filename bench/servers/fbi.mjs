@@ -12,7 +12,10 @@ try {
 
   // fbiServerOptions: fbi's one log line per request and X-Request-ID as the request id.
   const app = Fastify({ logger: { level: 'info', file: LOG_FILE }, ...fbiServerOptions() })
-  await app.register(fbi, { env: fbiEnv(process.env.BENCH_JWKS_URL), auth0: true, db: false })
+  // BENCH_FBI_OPTIONS (JSON) switches batteries or features off, to measure what each one costs
+  // (cpu.mjs --ablate); the runner never sets it.
+  const extra = JSON.parse(process.env.BENCH_FBI_OPTIONS || '{}')
+  await app.register(fbi, { env: fbiEnv(process.env.BENCH_JWKS_URL), auth0: true, db: false, ...extra })
 
   const handler = async (request) => body(request.params.patient_id)
   app.get(OPEN_ROUTE, handler)

@@ -1,0 +1,73 @@
+// Server CPU time per request: a figure that moves far less than req/s when the machine is shared,
+// so a change's before/after can be compared on a busy machine. For each server it sends a fixed
+// number of requests (after a warm-up) and reads the server process's user+system time from
+// /proc/<pid>/stat before and after. Linux only; loopback only; bounded in count and time.
+//   node cpu.mjs [--only 1,3] [--requests 20000] [--rounds 3] [--ablate '{"monitoring":{"etag":false}}']
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { body, PATIENT_ID, ROUTE } from './lib/fixtures.mjs'
+import { load, loadProblem, median } from './lib/load.mjs'
+import { killAll, startServer, stopAll } from './lib/processes.mjs'
+import { internalToken } from './lib/tokens.mjs'
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string', default: '1,2,3,5' },
+    requests: { type: 'string', default: '20000' },
+    rounds: { type: 'string', default: '3' },
+    // fbi register options merged into the fbi servers' (e.g. '{"monitoring":{"requestLog":false}}'),
+    // to see what one feature costs.
+    ablate: { type: 'string', default: '{}' },
+  },
+})
+const requests = Number(values.requests)
+const rounds = Number(values.rounds)
+const TICKS_PER_SECOND = 100 // USER_HZ on Linux
+
+const path = ROUTE.replace(':patient_id', PATIENT_ID)
+const bearer = { authorization: `Bearer ${internalToken(PATIENT_ID)}` }
+const CASES = {
+  1: { name: 'bare Fastify', file: 'fastify-bare.mjs', path, headers: {} },
+  2: { name: 'fbi, unprotected', file: 'fbi.mjs', path: path.replace('/patient/', '/open/'), headers: {} },
+  3: { name: 'fbi, protected, HS256', file: 'fbi.mjs', path, headers: bearer },
+  5: { name: 'Fastify + plugins by hand', file: 'fastify-plugins.mjs', path, headers: bearer },
+}
+
+function cpuSeconds(pid) {
+  // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name) are utime and stime.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
+}
+
+process.on('exit', killAll)
+try {
+  console.log(`server CPU per request, ${requests} requests x ${rounds} rounds, -c 50 (median)`)
+  if (values.ablate !== '{}') console.log(`fbi servers with ${values.ablate}`)
+  for (const id of values.only.split(',')) {
+    const c = CASES[id]
+    if (!c) throw new Error(`no case ${id}`)
+    const server = await startServer(c.file, { env: { BENCH_FBI_OPTIONS: values.ablate } })
+    const target = { port: server.port, path: c.path, headers: c.headers, connections: 50, maxSeconds: 120 }
+    const check = await fetch(`http://127.0.0.1:${server.port}${c.path}`, { headers: c.headers })
+    const got = await check.json()
+    if (check.status !== 200 || got.patient_id !== body(PATIENT_ID).patient_id) {
+      throw new Error(`${c.name}: answered ${check.status} ${JSON.stringify(got)}`)
+    }
+    await load({ ...target, amount: Math.min(requests, 5000) })
+    const perRequest = []
+    for (let round = 0; round < rounds; round++) {
+      const before = cpuSeconds(server.child.pid)
+      const run = await load({ ...target, amount: requests })
+      const problem = loadProblem(run)
+      if (problem) throw new Error(`${c.name}: ${problem}`)
+      perRequest.push(((cpuSeconds(server.child.pid) - before) / run.total) * 1e6)
+    }
+    console.log(
+      `(${id}) ${c.name}: ${median(perRequest).toFixed(1)} µs/request  [${perRequest.map((v) => v.toFixed(1)).join(', ')}]`,
+    )
+    await server.stop()
+  }
+} finally {
+  await stopAll()
+}
