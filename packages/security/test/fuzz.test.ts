@@ -68,7 +68,10 @@ beforeAll(async () => {
           }),
         },
       },
-      async (request) => ({ patient: request.params.patient_id, query: request.query }),
+      async (request) => ({
+        patient: (request.params as { patient_id: string }).patient_id,
+        query: request.query,
+      }),
     )
     routes.post(
       '/patients/:patient_id/readings',
@@ -99,7 +102,7 @@ beforeAll(async () => {
           }),
         },
       },
-      async (request) => ({ ok: true, name: request.body.name }),
+      async (request) => ({ ok: true, name: (request.body as { name: string }).name }),
     )
   })
   await app.ready()
