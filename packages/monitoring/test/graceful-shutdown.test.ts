@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { Agent, request as httpRequest } from 'node:http'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -90,4 +91,99 @@ describe('graceful shutdown (real SIGTERM, child process)', () => {
       if (child.exitCode === null) child.kill('SIGKILL')
     }
   }, 30_000)
+
+  it('under load: readiness fails first, 50 in-flight keep-alive requests complete, no connection is reset', async () => {
+    const child = spawn(process.execPath, [fixture], {
+      cwd: packageDir,
+      env: { ...process.env, DELAY_MS: '2000', RELEASE_AFTER_SIGTERM_MS: '3000' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    const agent = new Agent({ keepAlive: true, maxSockets: 64 })
+    try {
+      const { lines, waitFor } = watch(child)
+      const listening = await waitFor((line) => String(line.msg).startsWith('Server listening at '))
+      const base = new URL(String(listening.msg).slice('Server listening at '.length))
+
+      interface Outcome {
+        status?: number
+        body?: string
+        connection?: string
+        error?: string
+      }
+      const get = (path: string, useAgent = true) =>
+        new Promise<Outcome>((resolve) => {
+          const req = httpRequest(
+            { host: base.hostname, port: base.port, path, agent: useAgent ? agent : false },
+            (res) => {
+              let body = ''
+              res.setEncoding('utf8')
+              res.on('data', (chunk: string) => {
+                body += chunk
+              })
+              res.on('end', () =>
+                resolve({ status: res.statusCode ?? 0, body, connection: String(res.headers.connection) }),
+              )
+              res.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }))
+            },
+          )
+          req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }))
+          req.end()
+        })
+
+      // Warm the keep-alive pool, then put 50 slow requests in flight on it.
+      for (const outcome of await Promise.all(Array.from({ length: 20 }, () => get('/running')))) {
+        expect(outcome.status).toBe(200)
+      }
+      let completed = 0
+      const slow = Array.from({ length: 50 }, () =>
+        get('/slow').then((outcome) => {
+          completed++
+          return outcome
+        }),
+      )
+      await expect
+        .poll(() => lines.filter((line) => line.msg === 'slow request started').length, { timeout: 15_000 })
+        .toBe(50)
+
+      child.kill('SIGTERM')
+      await waitFor((line) => line.msg === 'Shutting down: readiness now fails')
+      // Readiness fails before any in-flight request has finished.
+      const probe = await get('/healthcheck', false)
+      expect(probe.status).toBe(500)
+      expect(completed).toBe(0)
+
+      // Steady traffic on the keep-alive agent through the whole shutdown, until the process is gone.
+      const during: Outcome[] = []
+      let running = true
+      const load = (async () => {
+        while (running) {
+          during.push(await get('/running'))
+          await new Promise((resolve) => setTimeout(resolve, 10))
+        }
+      })()
+      const results = await Promise.all(slow)
+      expect(await exited).toBe(0)
+      running = false
+      await load
+
+      for (const outcome of results) {
+        expect(outcome).toEqual({ status: 200, body: '{"slow":"done"}', connection: 'close' })
+      }
+      const resets = [...results, ...during].filter(
+        (o) => o.error === 'ECONNRESET' || o.error === 'socket hang up',
+      )
+      expect(resets).toEqual([])
+      // While draining: answered (200 before the close, 503 once closing), or refused once the port is closed.
+      for (const outcome of during) {
+        if (outcome.error !== undefined) expect(outcome.error).toBe('ECONNREFUSED')
+        else expect([200, 503]).toContain(outcome.status)
+      }
+      expect(during.some((o) => o.status === 200)).toBe(true)
+      expect(lines.filter((line) => line.msg === 'GET "/slow" 200')).toHaveLength(50)
+    } finally {
+      agent.destroy()
+      if (child.exitCode === null) child.kill('SIGKILL')
+    }
+  }, 60_000)
 })
