@@ -32,6 +32,7 @@ export type JwksFailureReason =
   | 'not_json'
   | 'no_keys_array'
   | 'no_usable_key'
+  | 'too_large'
 
 export interface JwksFetchFailure {
   reason: JwksFailureReason
@@ -71,6 +72,32 @@ export interface JwksStatus {
 
 const EC_CURVES: Readonly<Record<string, string>> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }
 const MIN_RSA_BITS = 2048
+/** A key set is a few kilobytes; a provider (or whatever answers in its place) sending more is refused. */
+export const MAX_JWKS_BYTES = 1024 * 1024
+
+/** The body as text, refusing (and cancelling) one larger than `limit` bytes, announced or not. */
+async function readLimited(response: Response, limit: number): Promise<string> {
+  const announced = Number(response.headers.get('content-length'))
+  if (Number.isFinite(announced) && announced > limit) {
+    await response.body?.cancel()
+    throw new JwksFetchError('too_large', `JWKS response larger than ${limit} bytes`)
+  }
+  if (response.body === null) return ''
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      await reader.cancel()
+      throw new JwksFetchError('too_large', `JWKS response larger than ${limit} bytes`)
+    }
+    chunks.push(value)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
 
 function toStoredKey(jwk: unknown): [string, StoredKey] | undefined {
   if (typeof jwk !== 'object' || jwk === null) return undefined
@@ -172,12 +199,12 @@ export class JwksStore {
       await response.body?.cancel()
       throw new JwksFetchError('http_status', `JWKS request answered ${response.status}`)
     }
+    // A body that stops arriving is a timeout (the signal aborts the read), not a parse failure.
+    const text = await readLimited(response, MAX_JWKS_BYTES)
     let body: unknown
     try {
-      body = await response.json()
-    } catch (error) {
-      // A body that stops arriving is a timeout, not a parse failure.
-      if (error instanceof Error && error.name === 'TimeoutError') throw error
+      body = JSON.parse(text)
+    } catch {
       throw new JwksFetchError('not_json', 'JWKS response is not JSON')
     }
     const list = typeof body === 'object' && body !== null ? (body as { keys?: unknown }).keys : undefined

@@ -109,6 +109,7 @@ const CASES: { failure: JwksFailure | 'stopped'; reason: string; lastError: RegE
   { failure: 'no-keys', reason: 'no_usable_key', lastError: /JWKS response has no usable signing key/ },
   { failure: 'hang', reason: 'timeout', lastError: /JWKS request timed out/ },
   { failure: 'stopped', reason: 'network', lastError: /fetch failed/ },
+  { failure: 'oversized', reason: 'too_large', lastError: /JWKS response larger than 1048576 bytes/ },
 ]
 
 describe('a failing JWKS provider, seen through the real @fbi/monitoring', () => {

@@ -103,7 +103,7 @@ function generatePair(alg: AsymmetricAlgorithm, rsaModulusLength = 2048): KeyPai
 }
 
 /** How the provider misbehaves, for outage tests. */
-export type JwksFailure = 'none' | 'status-500' | 'html' | 'empty-object' | 'no-keys' | 'hang'
+export type JwksFailure = 'none' | 'status-500' | 'html' | 'empty-object' | 'no-keys' | 'hang' | 'oversized'
 
 export interface TestJwksServerOptions {
   /** One key per algorithm. Default: ['RS256', 'ES256']. */
@@ -192,6 +192,14 @@ export class TestJwksServer {
       case 'empty-object':
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}')
         return
+      case 'oversized': {
+        // Valid JSON with the real keys, padded past any sane size, sent without a content-length.
+        const document = JSON.stringify({ ...this.jwks(), padding: 'x'.repeat(2 * 1024 * 1024) })
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.write(document.slice(0, 1024))
+        response.end(document.slice(1024))
+        return
+      }
       case 'no-keys':
         response.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[]}')
         return
