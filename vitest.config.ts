@@ -5,11 +5,17 @@ import { defineConfig } from 'vitest/config'
 // source, so a test never runs against a stale `dist/`.
 const packages = ['config', 'errors', 'schema', 'monitoring', 'security', 'db', 'all']
 
+// CI asks for a JSON report through FBI_VITEST_JSON (a path): passing --reporter through `pnpm test`
+// does not work, since pnpm takes --reporter as its own option.
+const jsonReport = process.env.FBI_VITEST_JSON
+
 export default defineConfig({
   resolve: { conditions: ['fbi-source'] },
   ssr: { resolve: { conditions: ['fbi-source'] } },
   test: {
     testTimeout: 20_000,
+    reporters: jsonReport ? ['default', 'json'] : ['default'],
+    ...(jsonReport && { outputFile: { json: jsonReport } }),
     hookTimeout: 60_000,
     coverage: {
       provider: 'v8',
