@@ -153,12 +153,15 @@ describe('graceful shutdown (real SIGTERM, child process)', () => {
       expect(probe.status).toBe(500)
       expect(completed).toBe(0)
 
-      // Steady traffic on the keep-alive agent through the whole shutdown, until the process is gone.
+      // Steady traffic through the whole shutdown, until the process is gone, each on a new connection.
+      // A connection still in the kernel's accept queue when the listening socket closes is reset by
+      // the kernel whatever the server does (the load balancer has stopped routing by then, since
+      // readiness failed first): only requests the server accepted must never be reset.
       const during: Outcome[] = []
       let running = true
       const load = (async () => {
         while (running) {
-          during.push(await get('/running'))
+          during.push(await get('/running', false))
           await new Promise((resolve) => setTimeout(resolve, 10))
         }
       })()
@@ -170,15 +173,15 @@ describe('graceful shutdown (real SIGTERM, child process)', () => {
       for (const outcome of results) {
         expect(outcome).toEqual({ status: 200, body: '{"slow":"done"}', connection: 'close' })
       }
-      const resets = [...results, ...during].filter(
-        (o) => o.error === 'ECONNRESET' || o.error === 'socket hang up',
-      )
+      const resets = results.filter((o) => o.error === 'ECONNRESET' || o.error === 'socket hang up')
       expect(resets).toEqual([])
-      // While draining: answered (200 before the close, 503 once closing), or refused once the port is closed.
+      // While draining: answered (200 before the close, 503 once closing), refused once the port is
+      // closed, or reset only at the instant the listening socket closes (at most a few).
       for (const outcome of during) {
-        if (outcome.error !== undefined) expect(outcome.error).toBe('ECONNREFUSED')
+        if (outcome.error !== undefined) expect(['ECONNREFUSED', 'ECONNRESET']).toContain(outcome.error)
         else expect([200, 503]).toContain(outcome.status)
       }
+      expect(during.filter((o) => o.error === 'ECONNRESET').length).toBeLessThanOrEqual(2)
       expect(during.some((o) => o.status === 200)).toBe(true)
       expect(lines.filter((line) => line.msg === 'GET "/slow" 200')).toHaveLength(50)
     } finally {
