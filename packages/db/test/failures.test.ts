@@ -2,8 +2,7 @@ import { createServer, type Socket } from 'node:net'
 import fbiMonitoring from '@fbi/monitoring'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it, type TestContext, vi } from 'vitest'
-import { type EmbeddedDatabase, startEmbedded } from '../src/index.js'
-import { buildApp, createTestDatabase, logCollector, startProxy } from './helpers.js'
+import { buildApp, logCollector, proxiedDatabase } from './helpers.js'
 
 const DOWN = { code: 503, message: 'Database connection failed: Service unavailable' }
 
@@ -23,19 +22,8 @@ function routes(app: FastifyInstance) {
 
 /** A database reachable only through a TCP proxy the test can cut: the real server, or a PGlite of its own. */
 async function proxiedApp(ctx: TestContext, log?: ReturnType<typeof logCollector>) {
-  const database = await createTestDatabase('failures')
-  ctx.onTestFinished(() => database.drop())
-  let upstream = database.url
-  let embedded: EmbeddedDatabase | undefined
-  if (upstream === undefined) {
-    embedded = await startEmbedded()
-    ctx.onTestFinished(() => embedded?.close())
-    upstream = embedded.connectionString
-  }
-  const target = new URL(upstream)
-  const proxy = await startProxy(target.hostname, Number(target.port))
-  ctx.onTestFinished(() => proxy.close())
-  const app = buildApp(proxy.url(upstream), {
+  const { url, proxy, embedded } = await proxiedDatabase(ctx, 'failures')
+  const app = buildApp(url, {
     ...(log ? { logger: log.logger } : {}),
     // PGlite serves one connection safely (see README), so its pool has one client.
     db: { connectTimeoutMs: 1000, ...(embedded ? { poolSize: 1 } : {}) },

@@ -1,8 +1,8 @@
 import fbiConfig, { type FbiConfig } from '@fbi/config'
 import fbiErrors from '@fbi/errors'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { vi } from 'vitest'
-import fbiDb, { type FbiDbOptions } from '../src/index.js'
+import { type TestContext, vi } from 'vitest'
+import fbiDb, { type EmbeddedDatabase, type FbiDbOptions, startEmbedded } from '../src/index.js'
 import { createTestDatabase as createRealTestDatabase, startTcpProxy, type TcpProxy } from '../src/testing.js'
 
 // Every test here starts a database: PGlite's initdb alone takes seconds, far more on a loaded
@@ -68,3 +68,27 @@ export function logCollector(): {
 
 export type Proxy = TcpProxy
 export const startProxy = startTcpProxy
+
+/**
+ * A database of this test reachable only through a TCP proxy the test can cut: a fresh database on
+ * the real server, or a PGlite of its own. `url` goes through the proxy; everything is closed when
+ * the test finishes. `embedded` tells the caller to keep the pool at one client (see README).
+ */
+export async function proxiedDatabase(
+  ctx: TestContext,
+  label: string,
+): Promise<{ url: string; proxy: TcpProxy; embedded: boolean }> {
+  const database = await createTestDatabase(label)
+  ctx.onTestFinished(() => database.drop())
+  let upstream = database.url
+  let embedded: EmbeddedDatabase | undefined
+  if (upstream === undefined) {
+    embedded = await startEmbedded()
+    ctx.onTestFinished(() => embedded?.close())
+    upstream = embedded.connectionString
+  }
+  const target = new URL(upstream)
+  const proxy = await startProxy(target.hostname, Number(target.port))
+  ctx.onTestFinished(() => proxy.close())
+  return { url: proxy.url(upstream), proxy, embedded: embedded !== undefined }
+}

@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { type EmbeddedDatabase, startEmbedded } from '../src/index.js'
-import { buildApp, createTestDatabase, startProxy } from './helpers.js'
+import { buildApp, proxiedDatabase } from './helpers.js'
 
 describe('a stream of writes while the database goes away and comes back', () => {
   it('answers only 201 or 503, recovers by itself, and stores every write it acknowledged', async (ctx) => {
-    const database = await createTestDatabase('write_stream')
-    ctx.onTestFinished(() => database.drop())
-    let upstream = database.url
-    let embedded: EmbeddedDatabase | undefined
-    if (upstream === undefined) {
-      embedded = await startEmbedded()
-      ctx.onTestFinished(() => embedded?.close())
-      upstream = embedded.connectionString
-    }
-    const target = new URL(upstream)
-    const proxy = await startProxy(target.hostname, Number(target.port))
-    ctx.onTestFinished(() => proxy.close())
-    const app = buildApp(proxy.url(upstream), {
+    const { url, proxy, embedded } = await proxiedDatabase(ctx, 'write_stream')
+    const app = buildApp(url, {
       db: { connectTimeoutMs: 1000, ...(embedded ? { poolSize: 1 } : { poolSize: 4 }) },
     })
     ctx.onTestFinished(() => app.close())
