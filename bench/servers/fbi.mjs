@@ -10,8 +10,9 @@ try {
   const { default: fbi, fbiServerOptions } = await import('@fbi/all')
   const { and, matchKeys, scopesPresent } = await import('@fbi/security')
 
-  // fbiServerOptions: fbi's one log line per request and X-Request-ID as the request id.
-  const app = Fastify({ logger: { level: 'info', file: LOG_FILE }, ...fbiServerOptions() })
+  // fbiServerOptions: fbi's one log line per request, X-Request-ID as the request id, and Fastify's
+  // logger writing to LOG_FILE through fbi's destination (synchronous, like Fastify's `file`).
+  const app = Fastify(fbiServerOptions({ logger: { level: 'info', file: LOG_FILE } }))
   // BENCH_FBI_OPTIONS (JSON) switches batteries or features off, to measure what each one costs
   // (cpu.mjs --ablate); the runner never sets it.
   const extra = JSON.parse(process.env.BENCH_FBI_OPTIONS || '{}')

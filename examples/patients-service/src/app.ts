@@ -13,7 +13,7 @@ const serviceRoot = fileURLToPath(new URL('..', import.meta.url))
 export interface BuildOptions {
   /** Environment variables; default process.env. */
   env?: Record<string, string | undefined>
-  /** Fastify's logger option. Default: true. */
+  /** Fastify's logger option (a stream for tests). Default: fbi's logger, info, on stdout. */
   logger?: FastifyServerOptions['logger']
 }
 
@@ -21,7 +21,11 @@ export interface BuildOptions {
 export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
   // The embedded PostgreSQL (WebAssembly) can take longer than Fastify's default 10 s plugin timeout
   // to start on a small, busy machine.
-  const app = Fastify({ logger: options.logger ?? true, pluginTimeout: 120_000, ...fbiServerOptions() })
+  const serverOptions =
+    options.logger === undefined
+      ? fbiServerOptions({ logger: true })
+      : { ...fbiServerOptions(), logger: options.logger }
+  const app = Fastify({ ...serverOptions, pluginTimeout: 120_000 })
   await app.register(fbi, {
     env: options.env ?? process.env,
     dotenv: { path: `${serviceRoot}.env.development` },

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { FastifyReply, FastifyRequest, FastifyServerOptions, onRequestHookHandler } from 'fastify'
 import fastify from 'fastify'
+import { FBI_MONITORING_INVALID_OPTION } from './errors.js'
+import { isLogTarget, type LogTarget, logDestination } from './log-destination.js'
 
 /** The header that carries the request id in and out. Node lowercases incoming header names. */
 export const REQUEST_ID_HEADER = 'x-request-id'
@@ -24,7 +26,22 @@ export function isValidRequestId(value: unknown): value is string {
   )
 }
 
+/** Fastify's `logger` options, with `file` a path or a file descriptor and no `stream` (fbi supplies it). */
+export type FbiLoggerOptions = Omit<
+  Exclude<FastifyServerOptions['logger'], boolean | undefined>,
+  'file' | 'stream'
+> & {
+  /** Where the lines go: a file path (appended to) or a file descriptor. Default: 1 (stdout). */
+  file?: LogTarget
+}
+
 export interface MonitoringServerOptionsInput {
+  /**
+   * Build Fastify's logger too: pino writing through `logDestination` (same guarantees as
+   * `logger: true`, a line is written before the call returns, without pino.destination's per-line
+   * copy). `true` is `{ level: 'info' }` on stdout. Leave it out to pass your own `logger`.
+   */
+  logger?: boolean | FbiLoggerOptions
   /**
    * Generate a UUID when a request has no valid X-Request-ID (LOG_REQUEST_ID_GENERATE_IF_NOT_FOUND).
    * Default: true.
@@ -35,7 +52,7 @@ export interface MonitoringServerOptionsInput {
 /** The Fastify server options `monitoringServerOptions` returns; spread them into `Fastify({ ... })`. */
 export type MonitoringServerOptions = Pick<
   FastifyServerOptions,
-  'logController' | 'disableRequestLogging' | 'requestIdHeader' | 'requestIdLogLabel' | 'genReqId'
+  'logger' | 'logController' | 'disableRequestLogging' | 'requestIdHeader' | 'requestIdLogLabel' | 'genReqId'
 >
 
 type LogControllerClass = NonNullable<FastifyServerOptions['logController']>
@@ -76,14 +93,31 @@ export function monitoringServerOptions(opts: MonitoringServerOptionsInput = {})
     next = next === 2147483647 ? 0 : next + 1
     return `req-${next.toString(36)}`
   }
+  const logger = loggerOptions(opts.logger)
   const logController = fbiLogController()
-  if (logController !== undefined) return { logController, requestIdHeader: false, genReqId }
+  if (logController !== undefined) return { ...logger, logController, requestIdHeader: false, genReqId }
   return {
+    ...logger,
     disableRequestLogging: true,
     requestIdLogLabel: REQUEST_ID_LOG_LABEL,
     requestIdHeader: false,
     genReqId,
   }
+}
+
+function loggerOptions(
+  input: MonitoringServerOptionsInput['logger'],
+): Pick<MonitoringServerOptions, 'logger'> {
+  if (input === undefined) return {}
+  if (input === false) return { logger: false }
+  if (input !== true && (typeof input !== 'object' || input === null || Array.isArray(input))) {
+    throw new FBI_MONITORING_INVALID_OPTION('logger', 'must be a boolean or logger options')
+  }
+  const { file, ...pinoOptions } = input === true ? {} : input
+  if (file !== undefined && !isLogTarget(file)) {
+    throw new FBI_MONITORING_INVALID_OPTION('logger.file', 'must be a file path or a file descriptor')
+  }
+  return { logger: { level: 'info', ...pinoOptions, stream: logDestination(file) } }
 }
 
 /** Fastify's default ids look like `req-1`; any other id was made on purpose and is kept. */

@@ -5,6 +5,7 @@ import fbiMonitoring, {
   type Deprecation,
   type FbiMonitoringOptions,
   type HealthReport,
+  logDestination,
   type MonitoringServerOptions,
   monitoringServerOptions,
 } from '../src/index.js'
@@ -14,6 +15,12 @@ describe('public types', () => {
     expectTypeOf(fbiMonitoring).toExtend<FastifyPluginAsync<FbiMonitoringOptions>>()
     expectTypeOf(monitoringServerOptions()).toEqualTypeOf<MonitoringServerOptions>()
     expectTypeOf<MonitoringServerOptions>().toExtend<Partial<FastifyServerOptions>>()
+    expectTypeOf(monitoringServerOptions({ logger: { level: 'warn', file: '/var/log/app.log' } })).toExtend<
+      Partial<FastifyServerOptions>
+    >()
+    expectTypeOf(logDestination(2).droppedLines).toEqualTypeOf<number>()
+    // @ts-expect-error fbi supplies the stream; pass `file` instead
+    monitoringServerOptions({ logger: { stream: process.stdout } })
     expectTypeOf<FbiMonitoringOptions['gracefulShutdown']>().toEqualTypeOf<
       { delayMs?: number; timeoutMs?: number } | false | undefined
     >()

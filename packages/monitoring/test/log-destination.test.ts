@@ -1,0 +1,158 @@
+import { execFileSync } from 'node:child_process'
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
+import fbiConfig from '@fbi/config'
+import Fastify from 'fastify'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import fbiMonitoring, { type LogDestination, logDestination, monitoringServerOptions } from '../src/index.js'
+import { TEST_ENV } from './helpers.js'
+
+let dir: string
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fbi-log-'))
+})
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true })
+})
+
+function lines(path: string): Record<string, unknown>[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+}
+
+describe('logDestination', () => {
+  it('appends every line to a file, in order, before write returns, multi-byte text intact', () => {
+    const path = join(dir, 'app.log')
+    const destination = logDestination(path)
+    destination.write('{"n":1,"msg":"first"}\n')
+    destination.write('{"n":2,"msg":"Zoë 患者 🩺"}\n')
+    expect(lines(path)).toEqual([
+      { n: 1, msg: 'first' },
+      { n: 2, msg: 'Zoë 患者 🩺' },
+    ])
+    // A second destination on the same path appends instead of truncating.
+    logDestination(path).write('{"n":3}\n')
+    expect(lines(path).map((line) => line.n)).toEqual([1, 2, 3])
+    closeSync(destination.fd)
+    expect(destination.droppedLines).toBe(0)
+  })
+
+  it('waits for a full non-blocking pipe and completes partial writes: 16 MiB through a 64 KiB pipe, nothing lost', async () => {
+    const fifo = join(dir, 'pipe')
+    execFileSync('mkfifo', [fifo])
+    // The reader opens first (non-blocking, so opening does not wait for a writer) and reads slowly,
+    // in another thread, so the writer meets EAGAIN and short writes many times over.
+    const readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)
+    const writeFd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
+    const reader = new Worker(
+      `const { readSync } = require('node:fs'); const { workerData, parentPort } = require('node:worker_threads')
+       const chunks = []; const buf = Buffer.alloc(16384); let ended = false
+       const wait = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+       while (!ended) {
+         let n = 0
+         try { n = readSync(workerData.fd, buf) } catch (e) { if (e.code !== 'EAGAIN') throw e; wait(2); continue }
+         if (n === 0) { ended = true; break }
+         chunks.push(Buffer.from(buf.subarray(0, n))); wait(1)
+       }
+       parentPort.postMessage(Buffer.concat(chunks).toString('utf8'))`,
+      { eval: true, workerData: { fd: readFd } },
+    )
+    const received = new Promise<string>((resolve, reject) => {
+      reader.once('message', resolve)
+      reader.once('error', reject)
+    })
+
+    const destination = logDestination(writeFd)
+    const expected: string[] = []
+    for (let i = 0; i < 4096; i++) {
+      // ~1 KiB lines with multi-byte characters (a pipe takes those whole or not at all: EAGAIN), and
+      // every 64th ~200 KiB, more than the pipe holds, so it is written in parts that can end inside
+      // a character.
+      const repeat = i % 64 === 0 ? 200 : 1
+      const text = ('é'.repeat(300) + 'x'.repeat(i % 7) + '患'.repeat(100)).repeat(repeat)
+      const line = `${JSON.stringify({ i, text })}\n`
+      expected.push(line)
+      destination.write(line)
+    }
+    closeSync(writeFd)
+    const text = await received
+    closeSync(readFd)
+    expect(text.length).toBe(expected.join('').length)
+    expect(text).toBe(expected.join(''))
+    expect(destination.droppedLines).toBe(0)
+  })
+
+  it('drops a line it cannot write and counts it, without throwing', () => {
+    const path = join(dir, 'read-only.log')
+    closeSync(openSync(path, 'w'))
+    const readOnly = openSync(path, 'r')
+    const destination = logDestination(readOnly)
+    expect(() => destination.write('{"n":1}\n')).not.toThrow()
+    expect(() => destination.write('{"n":2}\n')).not.toThrow()
+    expect(destination.droppedLines).toBe(2)
+    closeSync(readOnly)
+  })
+
+  it('refuses a target that is neither a path nor a file descriptor', () => {
+    expect(() => logDestination('')).toThrow(TypeError)
+    expect(() => logDestination(-1)).toThrow(TypeError)
+    expect(() => logDestination(1.5)).toThrow(TypeError)
+  })
+})
+
+describe('monitoringServerOptions({ logger })', () => {
+  it('builds a logger writing one request line per request to the file, at the chosen level', async (ctx) => {
+    const path = join(dir, 'requests.log')
+    const app = Fastify(monitoringServerOptions({ logger: { level: 'info', file: path } }))
+    ctx.onTestFinished(() => app.close())
+    await app.register(fbiConfig, { env: TEST_ENV })
+    await app.register(fbiMonitoring, { gracefulShutdown: false })
+    app.get('/hello/:name', async (request) => {
+      request.log.debug('below the level: not written')
+      return { hello: (request.params as { name: string }).name }
+    })
+    const res = await app.inject({ url: '/hello/world', headers: { 'x-request-id': 'req-abc-1' } })
+    expect(res.statusCode).toBe(200)
+    const written = lines(path)
+    const requestLine = written.find((line) => line.httpRequest !== undefined)
+    expect(requestLine).toMatchObject({
+      level: 30,
+      reqId: 'req-abc-1',
+      msg: 'GET "/hello/:name" 200',
+      httpRequest: { status: 200, route: '/hello/:name', requestUrl: '/hello/world' },
+    })
+    expect(written.filter((line) => line.httpRequest !== undefined)).toHaveLength(1)
+    expect(written.some((line) => line.msg === 'below the level: not written')).toBe(false)
+    // Fastify's own "incoming request" / "request completed" lines are not there.
+    expect(written.some((line) => line.msg === 'incoming request' || line.msg === 'request completed')).toBe(
+      false,
+    )
+  })
+
+  it('true means info on stdout; false turns the logger off; no option leaves the logger alone', () => {
+    const on = monitoringServerOptions({ logger: true }).logger as unknown as {
+      level: string
+      stream: LogDestination
+    }
+    expect(on.level).toBe('info')
+    expect(on.stream.fd).toBe(1)
+    expect(monitoringServerOptions({ logger: false }).logger).toBe(false)
+    expect('logger' in monitoringServerOptions()).toBe(false)
+  })
+
+  it('refuses logger options of the wrong type with a named error', () => {
+    expect(() => monitoringServerOptions({ logger: 'info' as never })).toThrow(
+      expect.objectContaining({
+        code: 'FBI_MONITORING_INVALID_OPTION',
+        message: expect.stringContaining("'logger'"),
+      }),
+    )
+    expect(() => monitoringServerOptions({ logger: { file: '' } })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining("'logger.file'") }),
+    )
+  })
+})
