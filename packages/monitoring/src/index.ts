@@ -31,7 +31,13 @@ export {
   FBI_MONITORING_INVALID_OPTION,
 } from './errors.js'
 export type { HealthCheck, HealthCheckOptions, HealthCheckResult, HealthReport } from './health.js'
-export { isLogTarget, type LogDestination, type LogTarget, logDestination } from './log-destination.js'
+export {
+  isLogTarget,
+  type LogDestination,
+  type LogDestinationOptions,
+  type LogTarget,
+  logDestination,
+} from './log-destination.js'
 export { METRIC_NAMES } from './metrics.js'
 export {
   type FbiLoggerOptions,

@@ -5,23 +5,33 @@ import { openSync, writeSync } from 'node:fs'
  */
 export type LogTarget = string | number
 
+export interface LogDestinationOptions {
+  /**
+   * Write every line before `write` returns. Default: false: the lines of one event-loop turn are
+   * written together, in one system call, when the turn ends (and at once past 64 KiB).
+   */
+  sync?: boolean
+}
+
 export function isLogTarget(value: unknown): value is LogTarget {
   return (
     (typeof value === 'string' && value.length > 0) || (Number.isInteger(value) && (value as number) >= 0)
   )
 }
 
-/** The pino stream `logDestination` returns: each line is written before `write` returns. */
+/** The pino stream `logDestination` returns. */
 export interface LogDestination {
   readonly fd: number
   /** Lines that could not be written (the file or pipe failed); each failure kind is reported once on stderr. */
   readonly droppedLines: number
   write(line: string): void
-  /** Nothing is ever buffered; here for callers (pino, close-with-grace) that flush streams. */
+  /** Writes the lines of the current turn now. */
   flushSync(): void
   flush(callback?: (error?: Error) => void): void
 }
 
+/** Past this many characters the lines of a turn are written at once: bounds the memory a burst holds. */
+const MAX_PENDING = 65_536
 const RETRY_SLEEP_MS = 10
 const sleeper = new Int32Array(new SharedArrayBuffer(4))
 
@@ -39,34 +49,50 @@ function isBusy(error: unknown): boolean {
   return code === 'EAGAIN' || code === 'EBUSY'
 }
 
+// Destinations holding lines of the current turn; one 'exit' listener writes them all, so a crash
+// (an uncaught exception, process.exit) loses nothing and many destinations add no listeners.
+const holding = new Set<() => void>()
+let exitListener = false
+
+function flushAllOnExit(): void {
+  for (const flush of holding) flush()
+}
+
 /**
- * A synchronous pino destination: `Fastify({ logger: { stream: logDestination('/var/log/app.log') } })`,
- * or `monitoringServerOptions({ logger })`, which builds one.
+ * A pino destination: `Fastify({ logger: { stream: logDestination('/var/log/app.log') } })`, or
+ * `monitoringServerOptions({ logger })`, which builds one.
  *
- * Written by hand rather than using pino.destination (sonic-boom) because sonic-boom 4 and 5, in
- * sync mode, copy every line they have written into a new Buffer (releaseWritingBuf) only to slice
- * off the bytes written: measured 3.5 µs of a 24 µs request served by fbi (bench/cpu.mjs), the
- * largest single cost after the socket write. The guarantees are sonic-boom's sync ones: a line is
- * in the file or pipe when `write` returns, so nothing is lost when the process crashes; a full pipe
- * (EAGAIN) is waited for; partial writes are completed. What differs: a failed write (EPIPE, ENOSPC,
- * EBADF …) drops the line and is reported once on stderr instead of throwing inside a request.
+ * Written by hand rather than using pino.destination (sonic-boom) because sonic-boom 4 and 5 copy
+ * every line they have written into a new Buffer (releaseWritingBuf) only to slice off the bytes
+ * written: measured 3.5 µs of a 24 µs request served by fbi (bench/cpu.mjs), the largest single
+ * cost after the socket write; and its asynchronous mode goes through the thread pool for each
+ * batch. Here a turn's lines are one string and one writeSync (another 1 µs a request under load).
+ * Guarantees: a line is in the file or pipe by the end of the event-loop turn that logged it (with
+ * `sync`, when `write` returns); on process exit, crashes included, held lines are written first;
+ * a full pipe (EAGAIN) is waited for; partial writes are completed. Only a SIGKILL, or a signal
+ * nobody handles, in the same turn can lose that turn's lines. A failed write (EPIPE, ENOSPC,
+ * EBADF …) drops the lines and is reported once on stderr instead of throwing inside a request.
  */
-export function logDestination(target: LogTarget = 1): LogDestination {
+export function logDestination(target: LogTarget = 1, opts: LogDestinationOptions = {}): LogDestination {
   if (!isLogTarget(target))
     throw new TypeError('logDestination: target must be a file path or a file descriptor')
   const fd = typeof target === 'number' ? target : openSync(target, 'a')
+  const sync = opts.sync === true
   let dropped = 0
   const reported = new Set<string>()
+  let pending = ''
+  let pendingLines = 0
+  let scheduled = false
 
-  function drop(error: unknown): void {
-    dropped++
+  function drop(error: unknown, lines: number): void {
+    dropped += lines
     const code = errorCode(error)
     if (reported.has(code)) return
     reported.add(code)
     try {
       writeSync(
         2,
-        `@fbi/monitoring: a log line could not be written to fd ${fd} (${code}); further lines may be lost\n`,
+        `@fbi/monitoring: log lines could not be written to fd ${fd} (${code}); further lines may be lost\n`,
       )
     } catch {
       // stderr is gone too: nothing left to tell.
@@ -74,19 +100,47 @@ export function logDestination(target: LogTarget = 1): LogDestination {
   }
 
   // Only after a partial write: the rest, as bytes, until done or failed.
-  function writeRest(line: string, written: number): void {
-    let rest = Buffer.from(line).subarray(written)
+  function writeRest(text: string, written: number, lines: number): void {
+    let rest = Buffer.from(text).subarray(written)
     while (rest.length > 0) {
       try {
         rest = rest.subarray(writeSync(fd, rest))
       } catch (error) {
         if (!isBusy(error)) {
-          drop(error)
+          drop(error, lines)
           return
         }
         sleep(RETRY_SLEEP_MS)
       }
     }
+  }
+
+  function writeText(text: string, lines: number): void {
+    for (;;) {
+      try {
+        const written = writeSync(fd, text)
+        // One pass over the text only when the bytes written might not be all of them.
+        if (written < text.length || written < Buffer.byteLength(text)) writeRest(text, written, lines)
+        return
+      } catch (error) {
+        if (!isBusy(error)) {
+          drop(error, lines)
+          return
+        }
+        sleep(RETRY_SLEEP_MS)
+      }
+    }
+  }
+
+  function flushPending(): void {
+    scheduled = false
+    holding.delete(flushPending)
+    if (pendingLines === 0) return
+    const text = pending
+    const lines = pendingLines
+    pending = ''
+    pendingLines = 0
+    writeText(text, lines)
   }
 
   return {
@@ -95,23 +149,27 @@ export function logDestination(target: LogTarget = 1): LogDestination {
       return dropped
     },
     write(line: string): void {
-      for (;;) {
-        try {
-          const written = writeSync(fd, line)
-          // One pass over the text only when the bytes written might not be all of them.
-          if (written < line.length || written < Buffer.byteLength(line)) writeRest(line, written)
-          return
-        } catch (error) {
-          if (!isBusy(error)) {
-            drop(error)
-            return
-          }
-          sleep(RETRY_SLEEP_MS)
+      if (sync) {
+        writeText(line, 1)
+        return
+      }
+      pending += line
+      pendingLines++
+      if (pending.length >= MAX_PENDING) {
+        flushPending()
+      } else if (!scheduled) {
+        scheduled = true
+        holding.add(flushPending)
+        if (!exitListener) {
+          exitListener = true
+          process.on('exit', flushAllOnExit)
         }
+        setImmediate(flushPending)
       }
     },
-    flushSync(): void {},
+    flushSync: flushPending,
     flush(callback?: (error?: Error) => void): void {
+      flushPending()
       callback?.()
     },
   }

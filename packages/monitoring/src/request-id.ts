@@ -33,13 +33,15 @@ export type FbiLoggerOptions = Omit<
 > & {
   /** Where the lines go: a file path (appended to) or a file descriptor. Default: 1 (stdout). */
   file?: LogTarget
+  /** Write each line before the log call returns instead of once per event-loop turn. Default: false. */
+  sync?: boolean
 }
 
 export interface MonitoringServerOptionsInput {
   /**
-   * Build Fastify's logger too: pino writing through `logDestination` (same guarantees as
-   * `logger: true`, a line is written before the call returns, without pino.destination's per-line
-   * copy). `true` is `{ level: 'info' }` on stdout. Leave it out to pass your own `logger`.
+   * Build Fastify's logger too: pino writing through `logDestination` (the lines of an event-loop
+   * turn in one write at its end, held lines written on exit; `sync: true` for a write per line).
+   * `true` is `{ level: 'info' }` on stdout. Leave it out to pass your own `logger`.
    */
   logger?: boolean | FbiLoggerOptions
   /**
@@ -113,11 +115,14 @@ function loggerOptions(
   if (input !== true && (typeof input !== 'object' || input === null || Array.isArray(input))) {
     throw new FBI_MONITORING_INVALID_OPTION('logger', 'must be a boolean or logger options')
   }
-  const { file, ...pinoOptions } = input === true ? {} : input
+  const { file, sync, ...pinoOptions } = input === true ? {} : input
   if (file !== undefined && !isLogTarget(file)) {
     throw new FBI_MONITORING_INVALID_OPTION('logger.file', 'must be a file path or a file descriptor')
   }
-  return { logger: { level: 'info', ...pinoOptions, stream: logDestination(file) } }
+  if (sync !== undefined && typeof sync !== 'boolean') {
+    throw new FBI_MONITORING_INVALID_OPTION('logger.sync', 'must be a boolean')
+  }
+  return { logger: { level: 'info', ...pinoOptions, stream: logDestination(file, { sync }) } }
 }
 
 /** Fastify's default ids look like `req-1`; any other id was made on purpose and is kept. */

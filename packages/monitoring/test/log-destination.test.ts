@@ -1,13 +1,18 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import fbiConfig from '@fbi/config'
 import Fastify from 'fastify'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import fbiMonitoring, { type LogDestination, logDestination, monitoringServerOptions } from '../src/index.js'
 import { TEST_ENV } from './helpers.js'
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url))
+const crashFixture = fileURLToPath(new URL('./fixtures/log-then-crash.mjs', import.meta.url))
+const tsc = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc', import.meta.url))
 
 let dir: string
 beforeEach(() => {
@@ -24,10 +29,18 @@ function lines(path: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>)
 }
 
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
+
 describe('logDestination', () => {
-  it('appends every line to a file, in order, before write returns, multi-byte text intact', () => {
+  beforeAll(() => {
+    // The crash fixture runs the built package; `pnpm test` builds first, this keeps a local
+    // `vitest --project monitoring` honest too (tsc -b does nothing when dist is up to date).
+    execFileSync(process.execPath, [tsc, '-b', packageDir], { stdio: 'inherit' })
+  }, 120_000)
+
+  it('with sync, appends every line to a file, in order, before write returns, multi-byte text intact', () => {
     const path = join(dir, 'app.log')
-    const destination = logDestination(path)
+    const destination = logDestination(path, { sync: true })
     destination.write('{"n":1,"msg":"first"}\n')
     destination.write('{"n":2,"msg":"Zoë 患者 🩺"}\n')
     expect(lines(path)).toEqual([
@@ -35,10 +48,47 @@ describe('logDestination', () => {
       { n: 2, msg: 'Zoë 患者 🩺' },
     ])
     // A second destination on the same path appends instead of truncating.
-    logDestination(path).write('{"n":3}\n')
+    logDestination(path, { sync: true }).write('{"n":3}\n')
     expect(lines(path).map((line) => line.n)).toEqual([1, 2, 3])
     closeSync(destination.fd)
     expect(destination.droppedLines).toBe(0)
+  })
+
+  it('by default writes the lines of one event-loop turn together when the turn ends, in order', async () => {
+    const path = join(dir, 'batched.log')
+    const destination = logDestination(path)
+    destination.write('{"n":1}\n')
+    destination.write('{"n":2,"msg":"Zoë 患者 🩺"}\n')
+    expect(readFileSync(path, 'utf8')).toBe('')
+    await nextTurn()
+    expect(lines(path)).toEqual([{ n: 1 }, { n: 2, msg: 'Zoë 患者 🩺' }])
+    destination.write('{"n":3}\n')
+    destination.flushSync()
+    expect(lines(path).map((line) => line.n)).toEqual([1, 2, 3])
+    closeSync(destination.fd)
+  })
+
+  it('writes at once when a turn holds more than 64 KiB, so a burst cannot hold unbounded memory', () => {
+    const path = join(dir, 'burst.log')
+    const destination = logDestination(path)
+    const line = `${JSON.stringify({ text: 'x'.repeat(1000) })}\n`
+    for (let i = 0; i < 100; i++) destination.write(line)
+    // 100 lines of ~1 KiB: at least the first 64 KiB are already in the file, in the same turn.
+    expect(readFileSync(path, 'utf8').length).toBeGreaterThanOrEqual(65_536)
+    destination.flushSync()
+    expect(readFileSync(path, 'utf8')).toBe(line.repeat(100))
+    closeSync(destination.fd)
+  })
+
+  it('writes the held lines when the process crashes in the same turn', () => {
+    const path = join(dir, 'crash.log')
+    const result = spawnSync(process.execPath, [crashFixture, path], { encoding: 'utf8' })
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain('crash on purpose')
+    expect(lines(path)).toEqual([
+      { n: 1, msg: 'before the crash' },
+      { n: 2, msg: 'just before the crash' },
+    ])
   })
 
   it('waits for a full non-blocking pipe and completes partial writes: 16 MiB through a 64 KiB pipe, nothing lost', async () => {
@@ -66,7 +116,7 @@ describe('logDestination', () => {
       reader.once('error', reject)
     })
 
-    const destination = logDestination(writeFd)
+    const destination = logDestination(writeFd, { sync: true })
     const expected: string[] = []
     for (let i = 0; i < 4096; i++) {
       // ~1 KiB lines with multi-byte characters (a pipe takes those whole or not at all: EAGAIN), and
@@ -90,10 +140,16 @@ describe('logDestination', () => {
     const path = join(dir, 'read-only.log')
     closeSync(openSync(path, 'w'))
     const readOnly = openSync(path, 'r')
-    const destination = logDestination(readOnly)
+    const destination = logDestination(readOnly, { sync: true })
     expect(() => destination.write('{"n":1}\n')).not.toThrow()
     expect(() => destination.write('{"n":2}\n')).not.toThrow()
     expect(destination.droppedLines).toBe(2)
+    // Batched, the lines of the turn are dropped together and counted one by one.
+    const batched = logDestination(readOnly)
+    batched.write('{"n":3}\n')
+    batched.write('{"n":4}\n')
+    expect(() => batched.flushSync()).not.toThrow()
+    expect(batched.droppedLines).toBe(2)
     closeSync(readOnly)
   })
 
@@ -117,6 +173,7 @@ describe('monitoringServerOptions({ logger })', () => {
     })
     const res = await app.inject({ url: '/hello/world', headers: { 'x-request-id': 'req-abc-1' } })
     expect(res.statusCode).toBe(200)
+    await nextTurn()
     const written = lines(path)
     const requestLine = written.find((line) => line.httpRequest !== undefined)
     expect(requestLine).toMatchObject({
@@ -153,6 +210,9 @@ describe('monitoringServerOptions({ logger })', () => {
     )
     expect(() => monitoringServerOptions({ logger: { file: '' } })).toThrow(
       expect.objectContaining({ message: expect.stringContaining("'logger.file'") }),
+    )
+    expect(() => monitoringServerOptions({ logger: { sync: 'yes' as never } })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining("'logger.sync'") }),
     )
   })
 })
