@@ -171,8 +171,16 @@ async function measure(opts, cases, tokens, jwks) {
     }),
   )
   const live = cases.filter((c) => c.status === undefined)
-  const run = (c, seconds) =>
-    load({
+  // Only the measured server runs; the others are paused (full runs only: the smoke run keeps them
+  // running so an interrupted CI job can never leave stopped processes behind).
+  const isolate = (measured) => {
+    if (opts.smoke) return
+    for (const c of live) if (c !== measured && c.status === undefined) c.process.pause()
+    measured.process.resume()
+  }
+  const run = (c, seconds) => {
+    isolate(c)
+    return load({
       port: c.process.port,
       path: c.path,
       headers: c.headers,
@@ -180,6 +188,7 @@ async function measure(opts, cases, tokens, jwks) {
       seconds,
       maxSeconds: seconds + 15,
     })
+  }
 
   if (opts.warmup > 0) {
     for (const c of live) await run(c, opts.warmup)
@@ -206,6 +215,7 @@ async function measure(opts, cases, tokens, jwks) {
       `round ${round + 1}/${opts.rounds}: ${live.map((c) => `(${c.id}) ${c.runs.at(-1) ? Math.round(c.runs.at(-1).rps) : '–'}`).join('  ')}`,
     )
   }
+  for (const c of live) c.process.resume()
   for (const c of live) {
     await c.process.stop()
     if (c.status !== undefined) continue

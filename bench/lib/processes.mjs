@@ -54,6 +54,10 @@ export function startServer(file, { env = {}, execArgv = [] } = {}) {
         stderr: () => stderr,
         memory: () => ask(child, 'memory'),
         stop: () => stopServer(child),
+        // SIGSTOP / SIGCONT: a paused server's timers (prom-client's event-loop monitor, GC
+        // observers) take no CPU from the server being measured.
+        pause: () => child.kill('SIGSTOP'),
+        resume: () => child.kill('SIGCONT'),
       })
     })
   })
@@ -75,6 +79,8 @@ function ask(child, type) {
 /** Asks the server to close and exit; kills it when it has not within a few seconds. */
 export function stopServer(child) {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  // A paused server cannot answer; harmless when it runs.
+  child.kill('SIGCONT')
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS)
     child.once('exit', () => {

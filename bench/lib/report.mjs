@@ -37,7 +37,7 @@ export function markdown(report) {
   const lines = [
     `Run ${report.date} on ${m.nproc} cores (\`nproc\`), ${m.cpu}, ${m.memory}, Node ${m.node}, ${m.os}; load average ${m.load} when it started.`,
     `autocannon -c ${s.connections} in the runner process on the same machine; per server ${s.warmup} s warm-up,` +
-      ` then ${s.rounds} round(s) of ${s.seconds} s, servers taken in turn; figures are the median of the rounds.`,
+      ` then ${s.rounds} round(s) of ${s.seconds} s, servers taken in turn (the others paused); figures are the median of the rounds.`,
     ...(Number(m.load) >= 1
       ? [
           '',
