@@ -1,4 +1,6 @@
 import { openSync, writeSync } from 'node:fs'
+import type { FastifyServerOptions } from 'fastify'
+import { FBI_MONITORING_INVALID_OPTION } from './errors.js'
 
 /**
  * Where log lines go: a file path (appended to, created if missing) or a file descriptor. Default: 1 (stdout).
@@ -173,4 +175,34 @@ export function logDestination(target: LogTarget = 1, opts: LogDestinationOption
       callback?.()
     },
   }
+}
+
+/** Fastify's `logger` options, with `file` a path or a file descriptor and no `stream` (fbi supplies it). */
+export type FbiLoggerOptions = Omit<
+  Exclude<FastifyServerOptions['logger'], boolean | undefined>,
+  'file' | 'stream'
+> & {
+  /** Where the lines go: a file path (appended to) or a file descriptor. Default: 1 (stdout). */
+  file?: LogTarget
+  /** Write each line before the log call returns instead of once per event-loop turn. Default: false. */
+  sync?: boolean
+}
+
+/** Fastify's `logger` option for `monitoringServerOptions({ logger })`: pino writing through `logDestination`. */
+export function fbiLoggerOptions(
+  input: boolean | FbiLoggerOptions | undefined,
+): Pick<FastifyServerOptions, 'logger'> {
+  if (input === undefined) return {}
+  if (input === false) return { logger: false }
+  if (input !== true && (typeof input !== 'object' || input === null || Array.isArray(input))) {
+    throw new FBI_MONITORING_INVALID_OPTION('logger', 'must be a boolean or logger options')
+  }
+  const { file, sync, ...pinoOptions } = input === true ? {} : input
+  if (file !== undefined && !isLogTarget(file)) {
+    throw new FBI_MONITORING_INVALID_OPTION('logger.file', 'must be a file path or a file descriptor')
+  }
+  if (sync !== undefined && typeof sync !== 'boolean') {
+    throw new FBI_MONITORING_INVALID_OPTION('logger.sync', 'must be a boolean')
+  }
+  return { logger: { level: 'info', ...pinoOptions, stream: logDestination(file, { sync }) } }
 }

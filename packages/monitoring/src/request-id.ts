@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { FastifyReply, FastifyRequest, FastifyServerOptions, onRequestHookHandler } from 'fastify'
 import fastify from 'fastify'
-import { FBI_MONITORING_INVALID_OPTION } from './errors.js'
-import { isLogTarget, type LogTarget, logDestination } from './log-destination.js'
+import { type FbiLoggerOptions, fbiLoggerOptions } from './log-destination.js'
 
 /** The header that carries the request id in and out. Node lowercases incoming header names. */
 export const REQUEST_ID_HEADER = 'x-request-id'
@@ -26,17 +25,6 @@ export function isValidRequestId(value: unknown): value is string {
   )
 }
 
-/** Fastify's `logger` options, with `file` a path or a file descriptor and no `stream` (fbi supplies it). */
-export type FbiLoggerOptions = Omit<
-  Exclude<FastifyServerOptions['logger'], boolean | undefined>,
-  'file' | 'stream'
-> & {
-  /** Where the lines go: a file path (appended to) or a file descriptor. Default: 1 (stdout). */
-  file?: LogTarget
-  /** Write each line before the log call returns instead of once per event-loop turn. Default: false. */
-  sync?: boolean
-}
-
 export interface MonitoringServerOptionsInput {
   /**
    * Build Fastify's logger too: pino writing through `logDestination` (the lines of an event-loop
@@ -56,6 +44,8 @@ export type MonitoringServerOptions = Pick<
   FastifyServerOptions,
   'logger' | 'logController' | 'disableRequestLogging' | 'requestIdHeader' | 'requestIdLogLabel' | 'genReqId'
 >
+
+export type { FbiLoggerOptions }
 
 type LogControllerClass = NonNullable<FastifyServerOptions['logController']>
 type LogControllerCtor = new (opts?: { requestIdLogLabel?: string }) => LogControllerClass
@@ -95,7 +85,7 @@ export function monitoringServerOptions(opts: MonitoringServerOptionsInput = {})
     next = next === 2147483647 ? 0 : next + 1
     return `req-${next.toString(36)}`
   }
-  const logger = loggerOptions(opts.logger)
+  const logger = fbiLoggerOptions(opts.logger)
   const logController = fbiLogController()
   if (logController !== undefined) return { ...logger, logController, requestIdHeader: false, genReqId }
   return {
@@ -105,24 +95,6 @@ export function monitoringServerOptions(opts: MonitoringServerOptionsInput = {})
     requestIdHeader: false,
     genReqId,
   }
-}
-
-function loggerOptions(
-  input: MonitoringServerOptionsInput['logger'],
-): Pick<MonitoringServerOptions, 'logger'> {
-  if (input === undefined) return {}
-  if (input === false) return { logger: false }
-  if (input !== true && (typeof input !== 'object' || input === null || Array.isArray(input))) {
-    throw new FBI_MONITORING_INVALID_OPTION('logger', 'must be a boolean or logger options')
-  }
-  const { file, sync, ...pinoOptions } = input === true ? {} : input
-  if (file !== undefined && !isLogTarget(file)) {
-    throw new FBI_MONITORING_INVALID_OPTION('logger.file', 'must be a file path or a file descriptor')
-  }
-  if (sync !== undefined && typeof sync !== 'boolean') {
-    throw new FBI_MONITORING_INVALID_OPTION('logger.sync', 'must be a boolean')
-  }
-  return { logger: { level: 'info', ...pinoOptions, stream: logDestination(file, { sync }) } }
 }
 
 /** Fastify's default ids look like `req-1`; any other id was made on purpose and is kept. */
