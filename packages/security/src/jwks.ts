@@ -152,7 +152,7 @@ export class JwksStore {
         await this.refresh()
         key = this.keys.get(kid)
       }
-    } else if (now - this.fetchedAt > this.options.ttlMs && this.mayFetch(now)) {
+    } else if (this.isStale(now) && this.mayFetch(now)) {
       // Serve the cached key now; refresh for the next requests (a failure keeps the old keys).
       void this.refresh()
     }
@@ -160,6 +160,11 @@ export class JwksStore {
     if (key.alg !== undefined && key.alg !== alg) return undefined
     if (alg.startsWith('ES')) return key.kty === 'EC' && key.crv === EC_CURVES[alg] ? key.pem : undefined
     return key.kty === 'RSA' ? key.pem : undefined
+  }
+
+  // Stale once ttlMs have passed, so a ttl of 0 refreshes every time, even within the same millisecond.
+  private isStale(now: number): boolean {
+    return now - this.fetchedAt >= this.options.ttlMs
   }
 
   private mayFetch(now: number): boolean {
@@ -221,8 +226,7 @@ export class JwksStore {
   /** Fetches when nothing is held or the set is stale (subject to the cooldown) and reports the state. */
   async status(): Promise<JwksStatus> {
     const now = Date.now()
-    if ((this.keys.size === 0 || now - this.fetchedAt > this.options.ttlMs) && this.mayFetch(now))
-      await this.refresh()
+    if ((this.keys.size === 0 || this.isStale(now)) && this.mayFetch(now)) await this.refresh()
     return {
       url: this.url,
       keys: this.keys.size,

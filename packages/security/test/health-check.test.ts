@@ -1,7 +1,7 @@
 import fbiConfig from '@fbi/config'
 import Fastify, { type FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import fbiSecurity from '../src/index.js'
 import { TestJwksServer } from '../src/testing/index.js'
 import { BASE_ENV } from './helpers.js'
@@ -62,6 +62,23 @@ describe('JWKS health check', () => {
     expect(degraded[0]?.keys).toBe(1)
     expect(degraded[0]?.lastError).toEqual(expect.any(String))
     await provider.start()
+  })
+
+  it('with a cache TTL of 0 fetches on every check, even within the millisecond of the last fetch', async (ctx) => {
+    const checks = new Map<string, Check>()
+    const app = await appWithChecks(checks, true, 0)
+    ctx.onTestFinished(() => app.close())
+    // The clock stands still (timers and sockets keep running), as it does between two calls that
+    // land in the same millisecond on a fast machine.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() })
+    ctx.onTestFinished(() => {
+      vi.useRealTimers()
+    })
+    const check = checks.get('jwks')
+    const before = provider.requestCount
+    await check?.()
+    await check?.()
+    expect(provider.requestCount - before).toBe(2)
   })
 
   it('is not registered without the decorator', async (ctx) => {
