@@ -55,8 +55,12 @@ function isBusy(error: unknown): boolean {
 // (an uncaught exception, process.exit) loses nothing and many destinations add no listeners.
 const holding = new Set<() => void>()
 let exitListener = false
+// Once the process is exiting no turn will end: lines logged from then on (by later 'exit'
+// listeners) are written at once.
+let exiting = false
 
 function flushAllOnExit(): void {
+  exiting = true
   for (const flush of holding) flush()
 }
 
@@ -151,7 +155,7 @@ export function logDestination(target: LogTarget = 1, opts: LogDestinationOption
       return dropped
     },
     write(line: string): void {
-      if (sync) {
+      if (sync || exiting) {
         writeText(line, 1)
         return
       }

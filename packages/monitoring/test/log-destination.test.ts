@@ -80,7 +80,7 @@ describe('logDestination', () => {
     closeSync(destination.fd)
   })
 
-  it('writes the held lines when the process crashes in the same turn', () => {
+  it('writes the held lines when the process crashes in the same turn, and lines logged while exiting', () => {
     const path = join(dir, 'crash.log')
     const result = spawnSync(process.execPath, [crashFixture, path], { encoding: 'utf8' })
     expect(result.status).toBe(1)
@@ -88,6 +88,7 @@ describe('logDestination', () => {
     expect(lines(path)).toEqual([
       { n: 1, msg: 'before the crash' },
       { n: 2, msg: 'just before the crash' },
+      { n: 3, msg: 'from a later exit listener' },
     ])
   })
 
