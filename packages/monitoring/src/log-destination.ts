@@ -74,10 +74,11 @@ function flushAllOnExit(): void {
  * cost after the socket write; and its asynchronous mode goes through the thread pool for each
  * batch. Here a turn's lines are one string and one writeSync (another 1 µs a request under load).
  * Guarantees: a line is in the file or pipe by the end of the event-loop turn that logged it (with
- * `sync`, when `write` returns); on process exit, crashes included, held lines are written first;
- * a full pipe (EAGAIN) is waited for; partial writes are completed. Only a SIGKILL, or a signal
- * nobody handles, in the same turn can lose that turn's lines. A failed write (EPIPE, ENOSPC,
- * EBADF …) drops the lines and is reported once on stderr instead of throwing inside a request.
+ * `sync`, when `write` returns); on process exit, crashes included, held lines are written first
+ * (and lines logged by later 'exit' listeners at once); a full pipe (EAGAIN) is waited for; partial
+ * writes are completed. Only a SIGKILL, or a signal nobody handles, in the same turn can lose that
+ * turn's lines. A failed write (EPIPE, ENOSPC, EBADF …) drops the lines and is reported once on
+ * stderr instead of throwing inside a request.
  */
 export function logDestination(target: LogTarget = 1, opts: LogDestinationOptions = {}): LogDestination {
   if (!isLogTarget(target))
