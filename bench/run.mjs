@@ -175,7 +175,8 @@ async function measure(opts, cases, tokens, jwks) {
   // running so an interrupted CI job can never leave stopped processes behind).
   const isolate = (measured) => {
     if (opts.smoke) return
-    for (const c of live) if (c !== measured && c.status === undefined) c.process.pause()
+    // Whatever their status: a server that failed a round is still running until the end.
+    for (const c of live) if (c !== measured) c.process.pause()
     measured.process.resume()
   }
   const run = (c, seconds) => {

@@ -14,6 +14,7 @@ import { type Deprecation, deprecationHeaders } from './deprecation.js'
 import { FBI_MONITORING_INVALID_OPTION } from './errors.js'
 import { etagOnSend } from './etag.js'
 import { type HealthCheck, type HealthCheckOptions, HealthChecks } from './health.js'
+import { destinationOf } from './log-destination.js'
 import { processMetricsRegistry, RequestMetrics, type RouteRecorder } from './metrics.js'
 import { requestIdHook } from './request-id.js'
 import { logRequest } from './request-log.js'
@@ -358,6 +359,16 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
         })
       : undefined,
   })
+
+  // The log file monitoringServerOptions({ logger: { file } }) opened belongs to this app: write
+  // what it holds and release the descriptor with it (stdout is only flushed).
+  const logDestinationOfApp = destinationOf(fastify.log)
+  if (logDestinationOfApp !== undefined) {
+    fastify.addHook('onClose', (_instance, done) => {
+      logDestinationOfApp.close()
+      done()
+    })
+  }
 
   // Once closing starts Fastify answers new requests with 503; readiness must say failure too.
   fastify.addHook('preClose', (done) => {

@@ -1,4 +1,5 @@
-import { openSync, writeSync } from 'node:fs'
+import { closeSync, openSync, writeSync } from 'node:fs'
+import { isMainThread } from 'node:worker_threads'
 import type { FastifyServerOptions } from 'fastify'
 import { FBI_MONITORING_INVALID_OPTION } from './errors.js'
 
@@ -9,8 +10,9 @@ export type LogTarget = string | number
 
 export interface LogDestinationOptions {
   /**
-   * Write every line before `write` returns. Default: false: the lines of one event-loop turn are
-   * written together, in one system call, when the turn ends (and at once past 64 KiB).
+   * Write every line before `write` returns. Default: false on the main thread (the lines of one
+   * event-loop turn are written together, in one system call, when the turn ends, and at once past
+   * 64 Ki characters), true in worker threads, which can be terminated without an 'exit' event.
    */
   sync?: boolean
 }
@@ -27,10 +29,18 @@ export interface LogDestination {
   /** Lines that could not be written (the file or pipe failed); each failure kind is reported once on stderr. */
   readonly droppedLines: number
   write(line: string): void
+  /**
+   * Writes what the current turn holds; a file opened from a path is then closed and later lines
+   * are dropped (counted). A descriptor passed in (stdout) stays open.
+   */
+  close(): void
   /** Writes the lines of the current turn now. */
   flushSync(): void
   flush(callback?: (error?: Error) => void): void
 }
+
+const destinations = new WeakSet<LogDestination>()
+const CLOSED = Object.assign(new Error('log destination closed'), { code: 'CLOSED' })
 
 /** Past this many characters the lines of a turn are written at once: bounds the memory a burst holds. */
 const MAX_PENDING = 65_536
@@ -83,8 +93,11 @@ function flushAllOnExit(): void {
 export function logDestination(target: LogTarget = 1, opts: LogDestinationOptions = {}): LogDestination {
   if (!isLogTarget(target))
     throw new TypeError('logDestination: target must be a file path or a file descriptor')
+  const openedHere = typeof target === 'string'
   const fd = typeof target === 'number' ? target : openSync(target, 'a')
-  const sync = opts.sync === true
+  const sync = opts.sync ?? !isMainThread
+  let closed = false
+  let cutShort = false
   let dropped = 0
   const reported = new Set<string>()
   let pending = ''
@@ -106,15 +119,20 @@ export function logDestination(target: LogTarget = 1, opts: LogDestinationOption
     }
   }
 
-  // Only after a partial write: the rest, as bytes, until done or failed.
-  function writeRest(text: string, written: number, lines: number): void {
+  // Only after a partial write: the rest, as bytes, until done or failed. A failure here leaves a
+  // line cut short in the file: only the lines not wholly written count as dropped, and the next
+  // write starts on a new line so the cut one cannot swallow it.
+  function writeRest(text: string, written: number): void {
     let rest = Buffer.from(text).subarray(written)
     while (rest.length > 0) {
       try {
         rest = rest.subarray(writeSync(fd, rest))
       } catch (error) {
         if (!isBusy(error)) {
-          drop(error, lines)
+          let unwritten = 0
+          for (const byte of rest) if (byte === 0x0a) unwritten++
+          cutShort = true
+          drop(error, unwritten)
           return
         }
         sleep(RETRY_SLEEP_MS)
@@ -122,12 +140,18 @@ export function logDestination(target: LogTarget = 1, opts: LogDestinationOption
     }
   }
 
-  function writeText(text: string, lines: number): void {
+  function writeText(line: string, lines: number): void {
+    if (closed) {
+      drop(CLOSED, lines)
+      return
+    }
+    const text = cutShort ? `\n${line}` : line
+    cutShort = false
     for (;;) {
       try {
         const written = writeSync(fd, text)
         // One pass over the text only when the bytes written might not be all of them.
-        if (written < text.length || written < Buffer.byteLength(text)) writeRest(text, written, lines)
+        if (written < text.length || written < Buffer.byteLength(text)) writeRest(text, written)
         return
       } catch (error) {
         if (!isBusy(error)) {
@@ -150,7 +174,7 @@ export function logDestination(target: LogTarget = 1, opts: LogDestinationOption
     writeText(text, lines)
   }
 
-  return {
+  const destination: LogDestination = {
     fd,
     get droppedLines() {
       return dropped
@@ -176,10 +200,43 @@ export function logDestination(target: LogTarget = 1, opts: LogDestinationOption
     },
     flushSync: flushPending,
     flush(callback?: (error?: Error) => void): void {
+      const before = dropped
       flushPending()
-      callback?.()
+      callback?.(
+        dropped > before ? new Error(`${dropped - before} log lines could not be written`) : undefined,
+      )
+    },
+    close(): void {
+      flushPending()
+      // A descriptor given to us (stdout) stays open and usable: only what we opened is closed.
+      if (closed || !openedHere) return
+      closed = true
+      try {
+        closeSync(fd)
+      } catch {
+        // Already closed by someone else: nothing more to release.
+      }
     },
   }
+  destinations.add(destination)
+  return destination
+}
+
+/**
+ * The logDestination behind a Fastify logger, if any, so @fbi/monitoring can close it with the app.
+ * pino keeps its stream under a symbol of its own module instance; rather than depend on pino to
+ * name it, the logger and its prototypes are searched for a value that is one of ours.
+ */
+export function destinationOf(logger: object): LogDestination | undefined {
+  for (let level: object | null = logger; level !== null; level = Object.getPrototypeOf(level)) {
+    for (const key of Object.getOwnPropertySymbols(level)) {
+      const value = (level as Record<symbol, unknown>)[key]
+      if (typeof value === 'object' && value !== null && destinations.has(value as LogDestination)) {
+        return value as LogDestination
+      }
+    }
+  }
+  return undefined
 }
 
 /** Fastify's `logger` options, with `file` a path or a file descriptor and no `stream` (fbi supplies it). */
@@ -209,5 +266,15 @@ export function fbiLoggerOptions(
   if (sync !== undefined && typeof sync !== 'boolean') {
     throw new FBI_MONITORING_INVALID_OPTION('logger.sync', 'must be a boolean')
   }
-  return { logger: { level: 'info', ...pinoOptions, stream: logDestination(file, { sync }) } }
+  // A transport would replace the stream: `file` and `sync` would silently do nothing.
+  if ('transport' in pinoOptions || 'stream' in pinoOptions) {
+    throw new FBI_MONITORING_INVALID_OPTION('logger', 'takes `file`, not a transport or a stream')
+  }
+  let stream: LogDestination
+  try {
+    stream = logDestination(file, { sync })
+  } catch (error) {
+    throw new FBI_MONITORING_INVALID_OPTION('logger.file', `cannot be opened (${errorCode(error)})`)
+  }
+  return { logger: { level: 'info', ...pinoOptions, stream } }
 }

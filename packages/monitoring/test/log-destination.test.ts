@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -12,6 +12,7 @@ import { TEST_ENV } from './helpers.js'
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
 const crashFixture = fileURLToPath(new URL('./fixtures/log-then-crash.mjs', import.meta.url))
+const workerFixture = fileURLToPath(new URL('./fixtures/log-in-worker.mjs', import.meta.url))
 const tsc = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc', import.meta.url))
 
 let dir: string
@@ -154,6 +155,83 @@ describe('logDestination', () => {
     closeSync(readOnly)
   })
 
+  it('writes at once in a worker thread, which can be terminated without an exit event', async () => {
+    const path = join(dir, 'worker.log')
+    const worker = new Worker(workerFixture, { workerData: { path } })
+    await new Promise((resolve, reject) => {
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })
+    await worker.terminate()
+    expect(lines(path)).toEqual([{ from: 'worker' }])
+  })
+
+  it('after a line cut short by a failed write, counts only the lines not written', async () => {
+    const fifo = join(dir, 'closing-pipe')
+    execFileSync('mkfifo', [fifo])
+    const readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)
+    const writeFd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
+    // The reader takes 100 KiB, then hangs up: the 300 KiB line is cut short by EPIPE.
+    const reader = new Worker(
+      `const { readSync, closeSync } = require('node:fs'); const { workerData, parentPort } = require('node:worker_threads')
+       const buf = Buffer.alloc(16384); let total = 0
+       const wait = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+       while (total < 102400) {
+         try { total += readSync(workerData.fd, buf) } catch (e) { if (e.code !== 'EAGAIN') throw e; wait(2) }
+       }
+       closeSync(workerData.fd); parentPort.postMessage(total)`,
+      { eval: true, workerData: { fd: readFd } },
+    )
+    const read = new Promise<number>((resolve, reject) => {
+      reader.once('message', resolve)
+      reader.once('error', reject)
+    })
+    const destination = logDestination(writeFd, { sync: true })
+    destination.write('{"n":1}\n')
+    destination.write(`${JSON.stringify({ n: 2, text: 'x'.repeat(300 * 1024) })}\n`)
+    expect(await read).toBeGreaterThanOrEqual(102400)
+    expect(destination.droppedLines).toBe(1)
+    destination.write('{"n":3}\n')
+    expect(destination.droppedLines).toBe(2)
+    closeSync(writeFd)
+  })
+
+  it('close() writes what the turn holds, closes a file it opened, drops later lines; a given descriptor stays open', () => {
+    const path = join(dir, 'closed.log')
+    const destination = logDestination(path)
+    destination.write('{"n":1}\n')
+    destination.close()
+    expect(lines(path)).toEqual([{ n: 1 }])
+    destination.write('{"n":2}\n')
+    destination.flushSync()
+    expect(lines(path)).toEqual([{ n: 1 }])
+    expect(destination.droppedLines).toBe(1)
+
+    const givenFd = openSync(join(dir, 'given.log'), 'a')
+    const given = logDestination(givenFd)
+    given.write('{"n":1}\n')
+    given.close()
+    given.write('{"n":2}\n')
+    given.close()
+    expect(lines(join(dir, 'given.log'))).toEqual([{ n: 1 }, { n: 2 }])
+    closeSync(givenFd)
+  })
+
+  it('flush(callback) reports lines it could not write', async () => {
+    const path = join(dir, 'read-only-flush.log')
+    closeSync(openSync(path, 'w'))
+    const readOnly = openSync(path, 'r')
+    const destination = logDestination(readOnly)
+    destination.write('{"n":1}\n')
+    const error = await new Promise<Error | undefined>((resolve) => destination.flush(resolve))
+    expect(error?.message).toBe('1 log lines could not be written')
+    const fine = logDestination(join(dir, 'fine.log'))
+    fine.write('{"n":1}\n')
+    expect(await new Promise<Error | undefined>((resolve) => fine.flush(resolve))).toBeUndefined()
+    closeSync(readOnly)
+    fine.close()
+  })
+
   it('refuses a target that is neither a path nor a file descriptor', () => {
     expect(() => logDestination('')).toThrow(TypeError)
     expect(() => logDestination(-1)).toThrow(TypeError)
@@ -191,6 +269,22 @@ describe('monitoringServerOptions({ logger })', () => {
     )
   })
 
+  it('closes the log file with the app: no descriptor left behind after many apps', async () => {
+    const openFds = () => readdirSync('/proc/self/fd').length
+    const path = join(dir, 'many.log')
+    const before = openFds()
+    for (let i = 0; i < 20; i++) {
+      const app = Fastify(monitoringServerOptions({ logger: { file: path } }))
+      await app.register(fbiConfig, { env: TEST_ENV })
+      await app.register(fbiMonitoring, { gracefulShutdown: false })
+      await app.ready()
+      app.log.info({ i }, 'app built')
+      await app.close()
+    }
+    expect(openFds()).toBe(before)
+    expect(lines(path).filter((line) => line.msg === 'app built')).toHaveLength(20)
+  })
+
   it('true means info on stdout; false turns the logger off; no option leaves the logger alone', () => {
     const on = monitoringServerOptions({ logger: true }).logger as unknown as {
       level: string
@@ -214,6 +308,15 @@ describe('monitoringServerOptions({ logger })', () => {
     )
     expect(() => monitoringServerOptions({ logger: { sync: 'yes' as never } })).toThrow(
       expect.objectContaining({ message: expect.stringContaining("'logger.sync'") }),
+    )
+    expect(() =>
+      monitoringServerOptions({ logger: { transport: { target: 'pino-pretty' } } as never }),
+    ).toThrow(expect.objectContaining({ message: expect.stringContaining('not a transport') }))
+    expect(() => monitoringServerOptions({ logger: { file: join(dir, 'no', 'such', 'dir.log') } })).toThrow(
+      expect.objectContaining({
+        code: 'FBI_MONITORING_INVALID_OPTION',
+        message: expect.stringContaining('cannot be opened (ENOENT)'),
+      }),
     )
   })
 })
