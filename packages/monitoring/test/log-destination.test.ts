@@ -32,6 +32,32 @@ function lines(path: string): Record<string, unknown>[] {
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
+/**
+ * A named pipe whose reader (`readerSource`, CommonJS, given `workerData.fd`) runs in another
+ * thread and posts one message when done. Both ends are non-blocking: the reader opens first so
+ * opening does not wait, and the writer meets EAGAIN and short writes instead of blocking.
+ */
+function pipeWithReader<T>(
+  name: string,
+  readerSource: string,
+): { writeFd: number; readFd: number; result: Promise<T> } {
+  const fifo = join(dir, name)
+  execFileSync('mkfifo', [fifo])
+  const readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)
+  const writeFd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
+  const reader = new Worker(
+    `const { readSync, closeSync } = require('node:fs'); const { workerData, parentPort } = require('node:worker_threads')
+     const wait = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+     ${readerSource}`,
+    { eval: true, workerData: { fd: readFd } },
+  )
+  const result = new Promise<T>((resolve, reject) => {
+    reader.once('message', resolve)
+    reader.once('error', reject)
+  })
+  return { writeFd, readFd, result }
+}
+
 describe('logDestination', () => {
   beforeAll(() => {
     // The crash fixture runs the built package; `pnpm test` builds first, this keeps a local
@@ -94,30 +120,22 @@ describe('logDestination', () => {
   })
 
   it('waits for a full non-blocking pipe and completes partial writes: 16 MiB through a 64 KiB pipe, nothing lost', async () => {
-    const fifo = join(dir, 'pipe')
-    execFileSync('mkfifo', [fifo])
-    // The reader opens first (non-blocking, so opening does not wait for a writer) and reads slowly,
-    // in another thread, so the writer meets EAGAIN and short writes many times over.
-    const readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)
-    const writeFd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
-    const reader = new Worker(
-      `const { readSync } = require('node:fs'); const { workerData, parentPort } = require('node:worker_threads')
-       const chunks = []; const buf = Buffer.alloc(16384); let ended = false
-       const wait = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
-       while (!ended) {
+    // The reader reads slowly, so the writer meets EAGAIN and short writes many times over.
+    const {
+      writeFd,
+      readFd,
+      result: received,
+    } = pipeWithReader<string>(
+      'pipe',
+      `const chunks = []; const buf = Buffer.alloc(16384)
+       for (;;) {
          let n = 0
          try { n = readSync(workerData.fd, buf) } catch (e) { if (e.code !== 'EAGAIN') throw e; wait(2); continue }
-         if (n === 0) { ended = true; break }
+         if (n === 0) break
          chunks.push(Buffer.from(buf.subarray(0, n))); wait(1)
        }
        parentPort.postMessage(Buffer.concat(chunks).toString('utf8'))`,
-      { eval: true, workerData: { fd: readFd } },
     )
-    const received = new Promise<string>((resolve, reject) => {
-      reader.once('message', resolve)
-      reader.once('error', reject)
-    })
-
     const destination = logDestination(writeFd, { sync: true })
     const expected: string[] = []
     for (let i = 0; i < 4096; i++) {
@@ -167,25 +185,15 @@ describe('logDestination', () => {
   })
 
   it('after a line cut short by a failed write, counts only the lines not written', async () => {
-    const fifo = join(dir, 'closing-pipe')
-    execFileSync('mkfifo', [fifo])
-    const readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)
-    const writeFd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
     // The reader takes 100 KiB, then hangs up: the 300 KiB line is cut short by EPIPE.
-    const reader = new Worker(
-      `const { readSync, closeSync } = require('node:fs'); const { workerData, parentPort } = require('node:worker_threads')
-       const buf = Buffer.alloc(16384); let total = 0
-       const wait = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+    const { writeFd, result: read } = pipeWithReader<number>(
+      'closing-pipe',
+      `const buf = Buffer.alloc(16384); let total = 0
        while (total < 102400) {
          try { total += readSync(workerData.fd, buf) } catch (e) { if (e.code !== 'EAGAIN') throw e; wait(2) }
        }
        closeSync(workerData.fd); parentPort.postMessage(total)`,
-      { eval: true, workerData: { fd: readFd } },
     )
-    const read = new Promise<number>((resolve, reject) => {
-      reader.once('message', resolve)
-      reader.once('error', reject)
-    })
     const destination = logDestination(writeFd, { sync: true })
     destination.write('{"n":1}\n')
     destination.write(`${JSON.stringify({ n: 2, text: 'x'.repeat(300 * 1024) })}\n`)
