@@ -13,7 +13,7 @@ import { FBI_ALL_INVALID_OPTION } from './errors.js'
 /**
  * The Fastify server options fbi needs but a plugin cannot set: one log line per request instead of
  * Fastify's two, X-Request-ID as the request id, and (with `logger`) Fastify's logger writing through
- * fbi's lean synchronous destination. `Fastify(fbiServerOptions({ logger: true }))`.
+ * fbi's log destination (a turn's lines in one write). `Fastify(fbiServerOptions({ logger: true }))`.
  */
 export { monitoringServerOptions as fbiServerOptions } from '@fbi/monitoring'
 export type { BatterySwitch } from './battery-options.js'

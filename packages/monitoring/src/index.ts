@@ -33,7 +33,7 @@ export {
 } from './errors.js'
 export type { HealthCheck, HealthCheckOptions, HealthCheckResult, HealthReport } from './health.js'
 export {
-  isLogTarget,
+  type FbiLoggerOptions,
   type LogDestination,
   type LogDestinationOptions,
   type LogTarget,
@@ -41,7 +41,6 @@ export {
 } from './log-destination.js'
 export { METRIC_NAMES } from './metrics.js'
 export {
-  type FbiLoggerOptions,
   isValidRequestId,
   MAX_REQUEST_ID_LENGTH,
   type MonitoringServerOptions,

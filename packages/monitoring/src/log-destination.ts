@@ -17,6 +17,7 @@ export interface LogDestinationOptions {
   sync?: boolean
 }
 
+/** A non-empty path or a non-negative integer descriptor. */
 export function isLogTarget(value: unknown): value is LogTarget {
   return (
     (typeof value === 'string' && value.length > 0) || (Number.isInteger(value) && (value as number) >= 0)
@@ -119,46 +120,41 @@ export function logDestination(target: LogTarget = 1, opts: LogDestinationOption
     }
   }
 
-  // Only after a partial write: the rest, as bytes, until done or failed. A failure here leaves a
-  // line cut short in the file: only the lines not wholly written count as dropped, and the next
-  // write starts on a new line so the cut one cannot swallow it.
-  function writeRest(text: string, written: number): void {
-    let rest = Buffer.from(text).subarray(written)
-    while (rest.length > 0) {
-      try {
-        rest = rest.subarray(writeSync(fd, rest))
-      } catch (error) {
-        if (!isBusy(error)) {
-          let unwritten = 0
-          for (const byte of rest) if (byte === 0x0a) unwritten++
-          cutShort = true
-          drop(error, unwritten)
-          return
-        }
-        sleep(RETRY_SLEEP_MS)
-      }
-    }
-  }
-
+  // The text as a string while nothing of it is written (the usual single call), as the bytes still
+  // to write after a partial write. A failure after a partial write leaves a line cut short in the
+  // file: only the lines not wholly written count as dropped, and the next write starts on a new
+  // line so the cut one cannot swallow it.
   function writeText(line: string, lines: number): void {
     if (closed) {
       drop(CLOSED, lines)
       return
     }
-    const text = cutShort ? `\n${line}` : line
+    let rest: string | Buffer = cutShort ? `\n${line}` : line
     cutShort = false
     for (;;) {
       try {
-        const written = writeSync(fd, text)
-        // One pass over the text only when the bytes written might not be all of them.
-        if (written < text.length || written < Buffer.byteLength(text)) writeRest(text, written)
-        return
-      } catch (error) {
-        if (!isBusy(error)) {
-          drop(error, lines)
-          return
+        const written = typeof rest === 'string' ? writeSync(fd, rest) : writeSync(fd, rest)
+        if (typeof rest === 'string') {
+          // Usually all of it: one pass over the text only when the bytes written might not be.
+          if (written === rest.length && written === Buffer.byteLength(rest)) return
+          rest = Buffer.from(rest)
         }
-        sleep(RETRY_SLEEP_MS)
+        rest = rest.subarray(written)
+        if (rest.length === 0) return
+      } catch (error) {
+        if (isBusy(error)) {
+          sleep(RETRY_SLEEP_MS)
+          continue
+        }
+        if (typeof rest === 'string') {
+          drop(error, lines)
+        } else {
+          let unwritten = 0
+          for (const byte of rest) if (byte === 0x0a) unwritten++
+          cutShort = true
+          drop(error, unwritten)
+        }
+        return
       }
     }
   }
@@ -246,7 +242,7 @@ export type FbiLoggerOptions = Omit<
 > & {
   /** Where the lines go: a file path (appended to) or a file descriptor. Default: 1 (stdout). */
   file?: LogTarget
-  /** Write each line before the log call returns instead of once per event-loop turn. Default: false. */
+  /** Write each line before the log call returns instead of once per event-loop turn. Default: false (true in worker threads). */
   sync?: boolean
 }
 

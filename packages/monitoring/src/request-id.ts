@@ -45,8 +45,6 @@ export type MonitoringServerOptions = Pick<
   'logger' | 'logController' | 'disableRequestLogging' | 'requestIdHeader' | 'requestIdLogLabel' | 'genReqId'
 >
 
-export type { FbiLoggerOptions }
-
 type LogControllerClass = NonNullable<FastifyServerOptions['logController']>
 type LogControllerCtor = new (opts?: { requestIdLogLabel?: string }) => LogControllerClass
 

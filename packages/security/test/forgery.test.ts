@@ -17,7 +17,16 @@ import {
   scopesPresent,
 } from '../src/index.js'
 import { TestJwksServer } from '../src/testing/index.js'
-import { bearer, buildApp, FORBIDDEN, HS_KEY, INTERNAL, INVALID_TOKEN, UNAUTHORIZED } from './helpers.js'
+import {
+  auth0Env,
+  bearer,
+  buildApp,
+  FORBIDDEN,
+  HS_KEY,
+  INTERNAL,
+  INVALID_TOKEN,
+  UNAUTHORIZED,
+} from './helpers.js'
 
 /*
  * Token forgery beyond verification.test.ts and jwks.test.ts. Every forged token here is signed
@@ -276,12 +285,7 @@ describe('JWKS issuer: key confusion and key injection', () => {
     provider = await TestJwksServer.start({ algorithms: ['RS256'] })
     app = await buildApp({
       groups: { auth0: true },
-      env: {
-        AUTH0_AUDIENCE: AUDIENCE,
-        AUTH0_DOMAIN: provider.url,
-        AUTH0_JWKS_URL: provider.jwksUrl,
-        AUTH0_METADATA: 'https://example.com/metadata',
-      },
+      env: auth0Env(provider, AUDIENCE, 'https://example.com/metadata'),
       security: { jwksCooldownMs: 0 },
       routes: (a) =>
         a.get('/p', { config: { protect: scopesPresent('read:x') } }, async () => ({ ok: true })),

@@ -4,7 +4,7 @@ import fp from 'fastify-plugin'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import fbiSecurity from '../src/index.js'
 import { TestJwksServer } from '../src/testing/index.js'
-import { BASE_ENV } from './helpers.js'
+import { auth0Env, BASE_ENV } from './helpers.js'
 
 type Check = () => unknown
 let provider: TestJwksServer
@@ -23,13 +23,7 @@ async function appWithChecks(
 ): Promise<FastifyInstance> {
   const app = Fastify()
   await app.register(fbiConfig, {
-    env: {
-      ...BASE_ENV,
-      AUTH0_AUDIENCE: 'aud',
-      AUTH0_DOMAIN: provider.url,
-      AUTH0_JWKS_URL: provider.jwksUrl,
-      AUTH0_METADATA: 'https://x/metadata',
-    },
+    env: { ...BASE_ENV, ...auth0Env(provider, 'aud') },
     auth0: true,
   })
   if (withDecorator) {

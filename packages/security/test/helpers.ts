@@ -11,6 +11,20 @@ export const INTERNAL = 'http://localhost/'
 
 export const BASE_ENV = { ENVIRONMENT: 'DEVELOPMENT', HS_KEY, PROXY_URL } as const
 
+/** The auth0 variables that point @fbi/config's provider issuer at a test JWKS server. */
+export function auth0Env(
+  provider: { url: string; jwksUrl: string },
+  audience: string,
+  metadataKey = 'https://x/metadata',
+): Record<string, string> {
+  return {
+    AUTH0_AUDIENCE: audience,
+    AUTH0_DOMAIN: provider.url,
+    AUTH0_JWKS_URL: provider.jwksUrl,
+    AUTH0_METADATA: metadataKey,
+  }
+}
+
 export interface BuildOptions {
   env?: Record<string, string>
   groups?: { auth0?: boolean; customAuth0?: boolean; epr?: boolean }

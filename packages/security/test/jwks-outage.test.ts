@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import fbiSecurity, { type FbiSecurityOptions, scopesPresent } from '../src/index.js'
 import { type JwksFailure, type SignOptions, TestJwksServer } from '../src/testing/index.js'
 import { fbiMonitoring } from './batteries.js'
-import { BASE_ENV, bearer, INVALID_TOKEN, UNAUTHORIZED } from './helpers.js'
+import { auth0Env, BASE_ENV, bearer, INVALID_TOKEN, UNAUTHORIZED } from './helpers.js'
 
 const AUDIENCE = 'https://api.example.com/'
 const METADATA_KEY = 'https://example.com/metadata'
@@ -30,13 +30,7 @@ beforeEach(async () => {
 async function fullApp(security: FbiSecurityOptions = {}): Promise<FastifyInstance> {
   const app = Fastify()
   await app.register(fbiConfig, {
-    env: {
-      ...BASE_ENV,
-      AUTH0_AUDIENCE: AUDIENCE,
-      AUTH0_DOMAIN: provider.url,
-      AUTH0_JWKS_URL: provider.jwksUrl,
-      AUTH0_METADATA: METADATA_KEY,
-    },
+    env: { ...BASE_ENV, ...auth0Env(provider, AUDIENCE, METADATA_KEY) },
     jwt: true,
     auth0: true,
   })

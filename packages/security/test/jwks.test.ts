@@ -8,7 +8,7 @@ import {
   type SignOptions,
   TestJwksServer,
 } from '../src/testing/index.js'
-import { bearer, buildApp, HS_KEY, INVALID_TOKEN, UNAUTHORIZED } from './helpers.js'
+import { auth0Env, bearer, buildApp, HS_KEY, INVALID_TOKEN, UNAUTHORIZED } from './helpers.js'
 
 const AUDIENCE = 'https://api.example.com/'
 const METADATA_KEY = 'https://example.com/metadata'
@@ -31,12 +31,7 @@ beforeEach(async () => {
 function providerApp(security: FbiSecurityOptions = {}): Promise<FastifyInstance> {
   return buildApp({
     groups: { auth0: true },
-    env: {
-      AUTH0_AUDIENCE: AUDIENCE,
-      AUTH0_DOMAIN: provider.url,
-      AUTH0_JWKS_URL: provider.jwksUrl,
-      AUTH0_METADATA: METADATA_KEY,
-    },
+    env: auth0Env(provider, AUDIENCE, METADATA_KEY),
     security: { jwksCooldownMs: 0, ...security },
     routes: (app) =>
       app.get('/p', { config: { protect: scopesPresent('read:x') } }, async (request) => ({

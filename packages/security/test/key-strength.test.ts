@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keyPresent, scopesPresent } from '../src/index.js'
 import { type HsAlgorithm, mintHsToken, TestJwksServer } from '../src/testing/index.js'
-import { bearer, buildApp, INTERNAL, INVALID_TOKEN, UNAUTHORIZED } from './helpers.js'
+import { auth0Env, bearer, buildApp, INTERNAL, INVALID_TOKEN, UNAUTHORIZED } from './helpers.js'
 
 /** A key of exactly `bytes` UTF-8 bytes. */
 function keyOf(bytes: number): string {
@@ -126,6 +126,17 @@ describe('HS key length (RFC 7518 §3.2)', () => {
   })
 })
 
+/** An app trusting `provider` as its auth0 issuer, GET /p needing read:x, logging into `logs`. */
+function providerApp(provider: TestJwksServer, logs: Record<string, unknown>[]): Promise<FastifyInstance> {
+  return buildApp({
+    groups: { auth0: true },
+    env: auth0Env(provider, 'https://api/'),
+    security: { jwksCooldownMs: 0 },
+    routes: (a) => a.get('/p', { config: { protect: scopesPresent('read:x') } }, async () => ({ ok: true })),
+    logs,
+  })
+}
+
 describe('weak JWKS keys (RSA < 2048 bits)', () => {
   let weak: TestJwksServer
   beforeAll(async () => {
@@ -138,19 +149,7 @@ describe('weak JWKS keys (RSA < 2048 bits)', () => {
 
   it('never verifies with a 1024-bit RSA key the provider publishes, and still uses its good keys', async (ctx) => {
     const logs: Record<string, unknown>[] = []
-    const app = await buildApp({
-      groups: { auth0: true },
-      env: {
-        AUTH0_AUDIENCE: 'https://api/',
-        AUTH0_DOMAIN: weak.url,
-        AUTH0_JWKS_URL: weak.jwksUrl,
-        AUTH0_METADATA: 'https://x/metadata',
-      },
-      security: { jwksCooldownMs: 0 },
-      routes: (a) =>
-        a.get('/p', { config: { protect: scopesPresent('read:x') } }, async () => ({ ok: true })),
-      logs,
-    })
+    const app = await providerApp(weak, logs)
     ctx.onTestFinished(() => app.close())
     // The document really carries the weak keys (a 1024-bit modulus is 128 bytes).
     const published = weak.jwks().keys.filter((k) => k.kty === 'RSA')
@@ -182,19 +181,7 @@ describe('weak JWKS keys (RSA < 2048 bits)', () => {
     const onlyWeak = await TestJwksServer.start({ algorithms: ['RS256'], rsaModulusLength: 1024 })
     ctx.onTestFinished(() => onlyWeak.stop())
     const logs: Record<string, unknown>[] = []
-    const app = await buildApp({
-      groups: { auth0: true },
-      env: {
-        AUTH0_AUDIENCE: 'https://api/',
-        AUTH0_DOMAIN: onlyWeak.url,
-        AUTH0_JWKS_URL: onlyWeak.jwksUrl,
-        AUTH0_METADATA: 'https://x/metadata',
-      },
-      security: { jwksCooldownMs: 0 },
-      routes: (a) =>
-        a.get('/p', { config: { protect: scopesPresent('read:x') } }, async () => ({ ok: true })),
-      logs,
-    })
+    const app = await providerApp(onlyWeak, logs)
     ctx.onTestFinished(() => app.close())
     const token = onlyWeak.sign({
       issuer: onlyWeak.url,
