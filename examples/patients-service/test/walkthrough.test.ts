@@ -87,7 +87,7 @@ describe('the README walkthrough', () => {
       body: JSON.stringify({ first_name: 'Ada', last_name: 'Lovelace', date_of_birth: '1815-12-10' }),
     })
     expect(res.status).toBe(201)
-    const body = await res.json()
+    const body = (await res.json()) as { created: string; uuid: string }
     expect(body).toMatchObject({
       first_name: 'Ada',
       date_of_birth: '1815-12-10',
@@ -144,7 +144,7 @@ describe('the README walkthrough', () => {
       headers: { authorization: `Bearer ${clinician}` },
     })
     expect(list.status).toBe(200)
-    expect((await list.json()).map((p: { uuid: string }) => p.uuid)).toContain(patientId)
+    expect(((await list.json()) as { uuid: string }[]).map((p) => p.uuid)).toContain(patientId)
     const v1 = await fetch(`${base}/patients/v1/patient/${patientId}`, {
       headers: { authorization: `Bearer ${clinician}` },
     })
@@ -161,8 +161,10 @@ describe('the README walkthrough', () => {
     )
     const docs = await fetch(`${base}/docs/json`)
     expect(docs.status).toBe(200)
-    const spec = await docs.json()
-    expect(spec.paths['/patients/v1/patient/{patient_id}'].get.deprecated).toBe(true)
-    expect(spec.paths['/patients/v2/patient'].post.security).toEqual([{ bearerAuth: ['write:patient'] }])
+    const spec = (await docs.json()) as {
+      paths: Record<string, Record<string, { deprecated?: boolean; security?: unknown }>>
+    }
+    expect(spec.paths['/patients/v1/patient/{patient_id}']?.get?.deprecated).toBe(true)
+    expect(spec.paths['/patients/v2/patient']?.post?.security).toEqual([{ bearerAuth: ['write:patient'] }])
   })
 })

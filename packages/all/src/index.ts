@@ -20,8 +20,9 @@ export type { BatterySwitch } from './battery-options.js'
 export { FBI_ALL_INVALID_OPTION } from './errors.js'
 
 /**
- * Every battery in one options object. `env`, `dotenv`, `jwt`, `auth0`, `customAuth0` and `epr` go
- * to @fbi/config; each battery takes false (off), true (its defaults) or its own options.
+ * Every battery in one options object. `env`, `dotenv`, `jwt`, `auth0`, `customAuth0`, `epr` and
+ * `compat` go to @fbi/config (every battery reads `compat` from `app.config`); each battery takes
+ * false (off), true (its defaults) or its own options.
  */
 export interface FbiOptions extends Omit<LoadConfigOptions, 'db'> {
   /** One `{ code, message }` error shape. Default: true. */
@@ -39,7 +40,7 @@ export interface FbiOptions extends Omit<LoadConfigOptions, 'db'> {
 }
 
 const fbiAll: FastifyPluginAsync<FbiOptions> = async (fastify, opts) => {
-  const { env, dotenv, jwt, auth0, customAuth0, epr } = opts
+  const { env, dotenv, jwt, auth0, customAuth0, epr, compat } = opts
   const errors = batteryOptions('errors', opts.errors, true)
   const monitoring = batteryOptions('monitoring', opts.monitoring, true)
   const schema = batteryOptions('schema', opts.schema, true)
@@ -53,7 +54,16 @@ const fbiAll: FastifyPluginAsync<FbiOptions> = async (fastify, opts) => {
   // OpenAPI before any route is added (@fastify/swagger only sees routes added after it, and the
   // monitoring routes belong in the document), monitoring before the batteries that register
   // health checks with it.
-  await fastify.register(fbiConfig, { env, dotenv, jwt, auth0, customAuth0, epr, db: db !== null })
+  await fastify.register(fbiConfig, {
+    env,
+    dotenv,
+    jwt,
+    auth0,
+    customAuth0,
+    epr,
+    compat,
+    db: db !== null,
+  })
   if (errors) await fastify.register(fbiErrors, errors)
   if (schema) await fastify.register(fbiSchema, { ...schema, openapi: openapi ?? false })
   if (monitoring) await fastify.register(fbiMonitoring, monitoring)

@@ -24,6 +24,14 @@ describe('battery switches', () => {
     expect((await app.inject('/docs/json')).statusCode).toBe(404)
   })
 
+  it('hands compat to @fbi/config, where every battery reads it', async (ctx) => {
+    const app = Fastify()
+    ctx.onTestFinished(() => app.close())
+    await app.register(fbi, { env: { ...ENV }, compat: 'flask' })
+    await app.ready()
+    expect(app.config.compat).toBe('flask')
+  })
+
   it('turns security on with jwt by default, and passes each battery its options', async (ctx) => {
     const app = Fastify()
     ctx.onTestFinished(() => app.close())

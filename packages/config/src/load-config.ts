@@ -6,7 +6,15 @@ import { buildEnvSchema, parseBoolean } from './env-schema.js'
 import { isProduction } from './environment.js'
 import { FBI_CONFIG_INVALID, FBI_CONFIG_INVALID_OPTION } from './errors.js'
 import { type ConfigProblem, formatProblems, problemsFromAjv } from './problems.js'
-import type { Auth0Config, DbConfig, FbiConfig, GeneralConfig, JwtConfig } from './types.js'
+import {
+  type Auth0Config,
+  COMPAT_MODES,
+  type DbConfig,
+  type FbiCompat,
+  type FbiConfig,
+  type GeneralConfig,
+  type JwtConfig,
+} from './types.js'
 import { type GroupName, VARIABLES, type VariableSpec } from './variables.js'
 
 export interface LoadConfigOptions {
@@ -24,6 +32,12 @@ export interface LoadConfigOptions {
   epr?: boolean
   /** PostgreSQL connection settings. Default: false. */
   db?: boolean
+  /**
+   * Answer as the original Flask Batteries Included did where fbi deliberately differs ('flask'),
+   * for a service that runs beside Flask services; every battery reads it from `app.config.compat`.
+   * Default: false (fbi's own behaviour).
+   */
+  compat?: FbiCompat | false
 }
 
 /** The config type for a given set of options: a group turned on is known to be present. */
@@ -42,6 +56,9 @@ type Values = Record<string, string | number | undefined>
 function checkOptions(opts: LoadConfigOptions): Set<GroupName> {
   if (opts.env !== undefined && (typeof opts.env !== 'object' || opts.env === null)) {
     throw new FBI_CONFIG_INVALID_OPTION('env', 'must be an object of strings')
+  }
+  if (opts.compat !== undefined && opts.compat !== false && !COMPAT_MODES.includes(opts.compat)) {
+    throw new FBI_CONFIG_INVALID_OPTION('compat', `must be false or one of: ${COMPAT_MODES.join(', ')}`)
   }
   const groups = new Set<GroupName>(['general'])
   for (const group of GROUP_OPTIONS) {
@@ -106,9 +123,10 @@ function bool(values: Values, name: string): boolean {
   return parseBoolean(values[name] as string)
 }
 
-function buildGeneral(values: Values): GeneralConfig {
+function buildGeneral(values: Values, compat: FbiCompat | null): GeneralConfig {
   const environment = str(values, 'ENVIRONMENT')
   return {
+    compat,
     environment,
     isProduction: isProduction(environment),
     allowDropData: bool(values, 'ALLOW_DROP_DATA'),
@@ -236,7 +254,7 @@ export function loadConfig<const O extends LoadConfigOptions>(opts: O = {} as O)
   if (guardProblems.length > 0) fail(guardProblems)
 
   const config: FbiConfig = {
-    ...buildGeneral(values),
+    ...buildGeneral(values, opts.compat || null),
     ...(groups.has('jwt') && { jwt: Object.freeze(buildJwt(values)) }),
     ...(groups.has('auth0') && { auth0: Object.freeze(buildAuth0(values)) }),
     ...(groups.has('customAuth0') && {

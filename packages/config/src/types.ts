@@ -2,8 +2,14 @@
 export const NON_PRODUCTION_ENVIRONMENTS = ['DEMO', 'DEVELOPMENT', 'STAGING', 'TRAINING', 'TEST'] as const
 export type NonProductionEnvironment = (typeof NON_PRODUCTION_ENVIRONMENTS)[number]
 
+/** The behaviours fbi can switch to for compatibility: 'flask' answers as Flask Batteries Included did. */
+export const COMPAT_MODES = Object.freeze(['flask'] as const)
+export type FbiCompat = (typeof COMPAT_MODES)[number]
+
 /** General settings every service has (the seed's GeneralConfig). */
 export interface GeneralConfig {
+  /** The `compat` option: 'flask' to answer as the original library did, null for fbi's behaviour. Default: null. */
+  readonly compat: FbiCompat | null
   /** ENVIRONMENT, exactly as set (matching is case-sensitive, as in the seed). Default: PRODUCTION. */
   readonly environment: string
   /** True unless ENVIRONMENT is one of the non-production names. */
