@@ -40,6 +40,20 @@ describe('the @fbi/config plugin', () => {
     })
   })
 
+  it.each([
+    [{ config: { port: 1 } }, 'config', 'must be a configuration returned by loadConfig'],
+    [{ dotenv: 1 }, 'dotenv', 'must be a boolean or { path?: string }'],
+    [{ env: ['HS_KEY=x'] }, 'env', 'must be an object of strings'],
+  ])('rejects the options %j', async (options, name, problem) => {
+    const app = Fastify()
+    app.register(fbiConfig, options as never)
+    await expect(app.ready()).rejects.toMatchObject({
+      code: 'FBI_CONFIG_INVALID_OPTION',
+      message: `Invalid @fbi/config option '${name}': ${problem}`,
+    })
+    await app.close()
+  })
+
   it('uses a configuration loaded beforehand as is', async (ctx) => {
     const config = loadConfig({ env: { ...JWT_ENV, ENVIRONMENT: 'DEMO' } })
     const app = Fastify()
