@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseEnv } from 'node:util'
+import { FBI_CONFIG_INVALID_OPTION } from './errors.js'
 
 /**
  * The .env file's variables, or none when there is no file to read. Read here rather than by
@@ -12,6 +13,7 @@ export function readDotenv(path: string | null): Record<string, string | undefin
     return parseEnv(readFileSync(resolve(path), 'utf8'))
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ENOENT') return {}
-    throw error
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new FBI_CONFIG_INVALID_OPTION('dotenv', `cannot read ${path}: ${reason}`)
   }
 }

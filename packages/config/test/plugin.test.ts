@@ -113,3 +113,16 @@ describe('dotenv and the production guards', () => {
     expect(config.db.configured).toBe(false)
   })
 })
+
+describe('dotenv that cannot be read', () => {
+  it('fails with a coded error naming the file, not the raw fs error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fbi-config-'))
+    // A directory where a file is expected: EISDIR, not ENOENT.
+    expect(() => loadConfig({ env: { ...JWT_ENV }, dotenv: { path: dir } })).toThrow(
+      expect.objectContaining({
+        code: 'FBI_CONFIG_INVALID_OPTION',
+        message: expect.stringContaining(`Invalid @fbi/config option 'dotenv': cannot read ${dir}: EISDIR`),
+      }),
+    )
+  })
+})
