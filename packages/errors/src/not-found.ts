@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { ErrorDecision } from './classify.js'
-import { hasEmptyParameter, type RouteMethods } from './route-methods.js'
+import { emptyParameter, isOptionalParameter, type RouteMethods } from './route-methods.js'
 import type { SendError } from './send-error.js'
 
 const NOT_FOUND: ErrorDecision = { statusCode: 404, message: 'Not Found', logLevel: 'info' }
@@ -34,11 +34,13 @@ export function notFoundHandler(routes: RouteMethods, send: SendError) {
  * A root `onRequest` hook answering 404 for a route matched with an empty parameter (`/p/` against
  * `/p/:id`) before any route hook (authentication) runs. Root hooks run before route-level ones, and
  * @fbi/all registers this battery before the others. Its cost on a matched route is one loop over
- * `request.params` (empty for a route without parameters).
+ * `request.params` (empty for a route without parameters); the route's pattern is read only when a
+ * parameter is empty, to let an optional one (`/p/:id?`) be.
  */
 export function emptyParameterGuard(send: SendError): onRequestHookHandler {
   return function fbiEmptyParameterGuard(request, reply, done) {
-    if (hasEmptyParameter(request.params)) {
+    const key = emptyParameter(request.params)
+    if (key !== undefined && !isOptionalParameter(request.routeOptions.url, key)) {
       answerNotFound(request, reply, send)
       return
     }

@@ -1,13 +1,20 @@
 import type { FastifyInstance } from 'fastify'
 
-/** A parameter matched with nothing (`/p/` against `/p/:id`): the path does not name a resource. */
-export function hasEmptyParameter(params: unknown): boolean {
+/**
+ * The first parameter matched with nothing (`/p/` against `/p/:id`), or undefined: a path with one
+ * does not name a resource. A wildcard may match nothing (`/static/*` serves `/static/`).
+ */
+export function emptyParameter(params: unknown): string | undefined {
   const values = params as Record<string, unknown>
   for (const key in values) {
-    // A wildcard may match nothing (`/static/*` serves `/static/`); a named parameter may not.
-    if (values[key] === '' && key !== '*') return true
+    if (values[key] === '' && key !== '*') return key
   }
-  return false
+  return undefined
+}
+
+/** True when the route pattern declares `key` optional (`/p/:id?`): empty is then a value it allows. */
+export function isOptionalParameter(url: string | undefined, key: string): boolean {
+  return url?.includes(`:${key}?`) === true
 }
 
 /** The methods a path is routed for, learnt from the routes as they are added. */
@@ -31,7 +38,7 @@ export function routeMethods(fastify: FastifyInstance): RouteMethods {
       const allowed: string[] = []
       for (const method of methods) {
         const found = fastify.findRoute({ method: method as 'GET', url })
-        if (found !== null && !hasEmptyParameter(found.params)) allowed.push(method)
+        if (found !== null && emptyParameter(found.params) === undefined) allowed.push(method)
       }
       return allowed.sort()
     },

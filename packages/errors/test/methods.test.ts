@@ -112,6 +112,22 @@ describe('an empty path parameter', () => {
     expect((await app.inject('/p/p1')).statusCode).toBe(401)
   })
 
+  it('lets an optional parameter be empty', async (ctx) => {
+    const app = await routedApp()
+    ctx.onTestFinished(() => app.close())
+    app.get('/opt/:id?', async (request) => ({ params: request.params }))
+    for (const url of ['/opt', '/opt/']) expect((await app.inject(url)).statusCode).toBe(200)
+    expect((await app.inject('/opt/1')).json()).toEqual({ params: { id: '1' } })
+  })
+
+  it('is a 404 for each empty part of a multi-parameter segment', async (ctx) => {
+    const app = await routedApp()
+    ctx.onTestFinished(() => app.close())
+    app.get('/span/:from-:to', async (request) => ({ params: request.params }))
+    expect((await app.inject('/span/1-2')).statusCode).toBe(200)
+    expect((await app.inject('/span/-2')).statusCode).toBe(404)
+  })
+
   it('lets a wildcard match nothing', async (ctx) => {
     const app = await routedApp()
     ctx.onTestFinished(() => app.close())
