@@ -74,7 +74,7 @@ export function isHttpError(error: unknown): error is HttpError {
   return error instanceof HttpError
 }
 
-/** True when the error was built without a message (it carries its class's default). Internal. */
+/** True when the error was built without a message (it carries its class's default). Not exported from the package. */
 export function hasDefaultMessage(error: HttpError): boolean {
   return withDefaultMessage.has(error)
 }

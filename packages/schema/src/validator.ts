@@ -12,6 +12,8 @@ type RouteDefinition = Parameters<RouteCompiler>[0]
 type AjvValidate = ReturnType<RouteCompiler>
 /** What a validator compiler's function returns, as Fastify types and documents it. */
 type FastifyValidationResult = ReturnType<FastifySchemaCompiler<unknown>>
+/** Fastify's type for a validation promise: a PromiseLike with a brand its linter rules read, nothing more. */
+type ValidationPromise = Extract<ReturnType<FastifyValidationResult>, PromiseLike<unknown>>
 
 /** What the validator needs to know about the app; fixed when the plugin is registered. */
 export interface ValidatorSettings {
@@ -42,6 +44,8 @@ function collectDecoders(schema: unknown): Array<[string, QueryDecoder]> {
  * Ajv replaces a root value only through its parent, which Ajv's public `dataCxt` argument gives:
  * ours is a holder read back after validation. Around Ajv: query decoding and strict-body checks.
  */
+const EMPTY_ROOT = Object.freeze({})
+
 function validation(
   validate: AjvValidate,
   decoders: ReadonlyArray<[string, QueryDecoder]>,
@@ -54,10 +58,10 @@ function validation(
     instancePath: '',
     parentData: holder,
     parentDataProperty: 'value' as const,
-    rootData: {},
+    rootData: EMPTY_ROOT,
     dynamicAnchors: {},
   }
-  const result = ((data: unknown) => {
+  const check = (data: unknown) => {
     if (decoders.length > 0 && isPlainObject(data)) {
       for (const [key, decoder] of decoders) {
         if (decoder.before !== undefined && data[key] !== undefined) data[key] = decoder.before(data[key])
@@ -68,7 +72,9 @@ function validation(
     dataCxt.rootData = data as object
     const ok = validate(data, dataCxt)
     const value = holder.value
+    // Nothing of this request stays referenced once it is validated.
     holder.value = undefined
+    dataCxt.rootData = EMPTY_ROOT
     if (ok === false) {
       const errors = (validate.errors ?? []) as FastifySchemaValidationError[]
       const error = strict?.flaskError(errors, data)
@@ -77,7 +83,7 @@ function validation(
     }
     result.errors = null
     // An $async schema's promise: pass or fail only, as Fastify documents.
-    if (ok !== true) return ok
+    if (ok !== true) return ok as unknown as ValidationPromise
     if (decoders.length > 0 && isPlainObject(value)) {
       for (const [key, decoder] of decoders) {
         if (decoder.after !== undefined && value[key] !== undefined) value[key] = decoder.after(value[key])
@@ -85,7 +91,10 @@ function validation(
     }
     strict?.finish(value)
     return value === data ? true : { value }
-  }) as FastifyValidationResult
+  }
+  const result: FastifyValidationResult = Object.assign(check, {
+    errors: null as FastifySchemaValidationError[] | null,
+  })
   return result
 }
 

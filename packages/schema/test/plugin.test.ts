@@ -212,6 +212,19 @@ describe('the validator through public doors only', () => {
     expect(res.json()).toEqual({ n: 12, type: 'number' })
   })
 
+  it('passes and fails an $async schema (a promise: pass or fail only)', async (ctx) => {
+    const app = await buildApp()
+    ctx.onTestFinished(() => app.close())
+    const body = { $async: true, type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] }
+    app.post('/async', { schema: { body } }, async (request) => request.body)
+    const ok = await app.inject({ method: 'POST', url: '/async', payload: { n: 1 } })
+    expect(ok.statusCode).toBe(200)
+    expect(ok.json()).toEqual({ n: 1 })
+    const bad = await app.inject({ method: 'POST', url: '/async', payload: { m: 1 } })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json()).toMatchObject({ code: 400 })
+  })
+
   it('still validates and coerces object bodies and query strings in place', async (ctx) => {
     const app = await buildApp()
     ctx.onTestFinished(() => app.close())
