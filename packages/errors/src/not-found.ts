@@ -12,7 +12,8 @@ function answerNotFound(request: FastifyRequest, reply: FastifyReply, send: Send
 }
 
 /**
- * The not-found handler. A path routed for other methods is a 405 naming them in `Allow` (OPTIONS
+ * The not-found handler. Fastify answers a wrong method as an unknown route (its router keeps one
+ * tree per method) and no fastify-org plugin answers 405, hence these few lines: a path routed for other methods is a 405 naming them in `Allow` (OPTIONS
  * included, since it is answered here), and OPTIONS on it a 200 with `Allow` and no body, as
  * Werkzeug answered for the original. Anything else is a 404 in the one error shape.
  */
