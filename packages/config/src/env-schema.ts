@@ -1,8 +1,6 @@
+import { BOOLEAN_PATTERN } from './booleans.js'
 import type { VariableSpec } from './variables.js'
 
-// Booleans arrive as strings; Ajv's own coercion would also take "" or "yes"-like surprises, so the
-// accepted spellings are spelled out: true/false/1/0 in any case, nothing else.
-const BOOLEAN_PATTERN = '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0)$'
 const URL_PATTERN = '^[A-Za-z][A-Za-z0-9+.-]*://[^\\s/?#]+'
 
 function propertySchema(spec: VariableSpec): Record<string, unknown> {
@@ -33,9 +31,4 @@ export function buildEnvSchema(specs: readonly VariableSpec[]): Record<string, u
     if (spec.required) required.push(spec.name)
   }
   return { type: 'object', properties, required }
-}
-
-export function parseBoolean(value: string): boolean {
-  const lower = value.toLowerCase()
-  return lower === 'true' || lower === '1'
 }

@@ -1,14 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import { type LoadConfigOptions, loadConfig } from './load-config.js'
+import { FBI_CONFIG_INVALID_OPTION } from './errors.js'
+import { loadConfig } from './load-config.js'
+import { isPlainObject, type LoadConfigOptions } from './options.js'
 import type { FbiConfig } from './types.js'
 
 export { isNonProduction, isProduction } from './environment.js'
 export { FBI_CONFIG_INVALID, FBI_CONFIG_INVALID_OPTION } from './errors.js'
-export { type ConfigFor, type LoadConfigOptions, loadConfig } from './load-config.js'
+export { type ConfigFor, loadConfig } from './load-config.js'
+export type { LoadConfigOptions, ResolvedLoadOptions } from './options.js'
 export type { ConfigProblem } from './problems.js'
 export * from './types.js'
-export { VARIABLES, type VariableSpec } from './variables.js'
+export { DB_POOL_DEFAULTS, VARIABLES, type VariableSpec } from './variables.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,8 +29,18 @@ export interface FbiConfigOptions extends LoadConfigOptions {
 }
 
 const fbiConfig: FastifyPluginAsync<FbiConfigOptions> = async (fastify, opts) => {
-  const { config, ...loadOptions } = opts
-  fastify.decorate('config', config ?? loadConfig(loadOptions))
+  // Options: a configuration given as is, or the variables read and checked now.
+  const { config: given, ...loadOptions } = opts
+  if (given !== undefined && !(isPlainObject(given) && Array.isArray(given.warnings))) {
+    throw new FBI_CONFIG_INVALID_OPTION('config', 'must be a configuration returned by loadConfig')
+  }
+  const config = given ?? loadConfig(loadOptions)
+
+  // Decorator.
+  fastify.decorate('config', config)
+
+  // Once, at registration: what was accepted but should change.
+  for (const warning of config.warnings) fastify.log.warn({ variable: warning.variable }, warning.message)
 }
 
 const plugin = fp(fbiConfig, {

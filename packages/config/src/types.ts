@@ -6,8 +6,18 @@ export type NonProductionEnvironment = (typeof NON_PRODUCTION_ENVIRONMENTS)[numb
 export const COMPAT_MODES = Object.freeze(['flask'] as const)
 export type FbiCompat = (typeof COMPAT_MODES)[number]
 
+/** Something read from the environment that works but should change (the original's spellings and variables). */
+export interface ConfigWarning {
+  /** The variable concerned. */
+  readonly variable: string
+  /** What to write instead, for the operator. */
+  readonly message: string
+}
+
 /** General settings every service has (the seed's GeneralConfig). */
 export interface GeneralConfig {
+  /** What was accepted but should change; the plugin logs each once at registration. Empty when all is well. */
+  readonly warnings: readonly ConfigWarning[]
   /** The `compat` option: 'flask' to answer as the original library did, null for fbi's behaviour. Default: null. */
   readonly compat: FbiCompat | null
   /** ENVIRONMENT, exactly as set (matching is case-sensitive, as in the seed). Default: PRODUCTION. */
@@ -96,14 +106,16 @@ export interface DbConfig {
   readonly password?: string
   /** DATABASE_NAME. */
   readonly database?: string
-  /** DATABASE_POOL_SIZE: maximum connections in the pool. Default: 10. */
+  /** DATABASE_POOL_SIZE (or SQLALCHEMY_POOL_SIZE + SQLALCHEMY_MAX_OVERFLOW): maximum connections in the pool. Default: 10. */
   readonly poolSize: number
-  /** DATABASE_CONNECT_TIMEOUT_MS. Default: 5000. */
+  /** DATABASE_CONNECT_TIMEOUT_MS (or SQLALCHEMY_POOL_TIMEOUT × 1000): to connect or wait for a free connection. Default: 5000. */
   readonly connectTimeoutMs: number
   /** DATABASE_IDLE_TIMEOUT_MS. Default: 10000. */
   readonly idleTimeoutMs: number
   /** DATABASE_STATEMENT_TIMEOUT_MS. Default: 30000. */
   readonly statementTimeoutMs: number
+  /** DATABASE_MAX_LIFETIME_SECONDS (or SQLALCHEMY_POOL_RECYCLE): a connection older than this is replaced (pg's `maxLifetimeSeconds`; 0 never). Default: 0. */
+  readonly maxLifetimeSeconds: number
 }
 
 /** The frozen, typed result of loadConfig; `app.config` in Fastify. A group is present only when turned on. */

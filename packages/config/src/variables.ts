@@ -11,20 +11,23 @@ export interface VariableSpec {
   readonly default?: string
   /** Lower bound for integers. */
   readonly minimum?: number
+  /** For a variable of the original (SQLALCHEMY_*): the variable of ours it maps onto. */
+  readonly replacedBy?: string
 }
 
 /** What each group is for, so an error tells an operator which feature wants the variable. */
-export const GROUP_PURPOSE: Readonly<Record<GroupName, string>> = {
+export const GROUP_PURPOSE: Readonly<Record<GroupName, string>> = Object.freeze({
   general: 'general settings',
   jwt: 'jwt: internal JWT issuer and system tokens',
   auth0: 'auth0: JWKS token provider (Auth0, Azure AD B2C)',
   customAuth0: 'customAuth0: custom-database login issuer',
   epr: 'epr: EPR service adapter issuer',
   db: 'db: PostgreSQL',
-}
+})
 
-// Names and defaults are the seed's, so existing deployments carry over unchanged.
-export const VARIABLES: readonly VariableSpec[] = [
+// Names and defaults are the seed's, so existing deployments carry over unchanged. Every default of
+// a variable is written here and nowhere else (DB_POOL_DEFAULTS reads the pool's from this list).
+const SPECS: VariableSpec[] = [
   { name: 'ENVIRONMENT', group: 'general', kind: 'string', default: 'PRODUCTION' },
   { name: 'ALLOW_DROP_DATA', group: 'general', kind: 'boolean', default: 'false' },
   { name: 'DEBUG', group: 'general', kind: 'boolean', default: 'false' },
@@ -64,4 +67,54 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'DATABASE_CONNECT_TIMEOUT_MS', group: 'db', kind: 'integer', default: '5000', minimum: 1 },
   { name: 'DATABASE_IDLE_TIMEOUT_MS', group: 'db', kind: 'integer', default: '10000', minimum: 0 },
   { name: 'DATABASE_STATEMENT_TIMEOUT_MS', group: 'db', kind: 'integer', default: '30000', minimum: 0 },
+  { name: 'DATABASE_MAX_LIFETIME_SECONDS', group: 'db', kind: 'integer', default: '0', minimum: 0 },
+
+  // The original's pool variables (SQLAlchemy's), read when ours are not set: see legacy.ts.
+  {
+    name: 'SQLALCHEMY_POOL_SIZE',
+    group: 'db',
+    kind: 'integer',
+    minimum: 1,
+    replacedBy: 'DATABASE_POOL_SIZE',
+  },
+  {
+    name: 'SQLALCHEMY_MAX_OVERFLOW',
+    group: 'db',
+    kind: 'integer',
+    minimum: 0,
+    replacedBy: 'DATABASE_POOL_SIZE',
+  },
+  {
+    name: 'SQLALCHEMY_POOL_TIMEOUT',
+    group: 'db',
+    kind: 'integer',
+    minimum: 1,
+    replacedBy: 'DATABASE_CONNECT_TIMEOUT_MS',
+  },
+  {
+    name: 'SQLALCHEMY_POOL_RECYCLE',
+    group: 'db',
+    kind: 'integer',
+    minimum: -1,
+    replacedBy: 'DATABASE_MAX_LIFETIME_SECONDS',
+  },
 ]
+
+/** Every variable @fbi/config reads, with its group, kind and default; frozen. */
+export const VARIABLES: readonly VariableSpec[] = Object.freeze(SPECS.map((spec) => Object.freeze(spec)))
+
+function integerDefault(name: string): number {
+  return Number(VARIABLES.find((spec) => spec.name === name)?.default)
+}
+
+/**
+ * The pool settings' defaults, read from VARIABLES: for @fbi/db (and anyone building a pool from
+ * options) so that no default is written twice.
+ */
+export const DB_POOL_DEFAULTS = Object.freeze({
+  poolSize: integerDefault('DATABASE_POOL_SIZE'),
+  connectTimeoutMs: integerDefault('DATABASE_CONNECT_TIMEOUT_MS'),
+  idleTimeoutMs: integerDefault('DATABASE_IDLE_TIMEOUT_MS'),
+  statementTimeoutMs: integerDefault('DATABASE_STATEMENT_TIMEOUT_MS'),
+  maxLifetimeSeconds: integerDefault('DATABASE_MAX_LIFETIME_SECONDS'),
+})

@@ -141,6 +141,7 @@ describe('db group', () => {
       connectTimeoutMs: 5000,
       idleTimeoutMs: 10000,
       statementTimeoutMs: 30000,
+      maxLifetimeSeconds: 0,
     })
   })
 
@@ -157,6 +158,7 @@ describe('db group', () => {
         DATABASE_CONNECT_TIMEOUT_MS: '1000',
         DATABASE_IDLE_TIMEOUT_MS: '0',
         DATABASE_STATEMENT_TIMEOUT_MS: '2500',
+        DATABASE_MAX_LIFETIME_SECONDS: '600',
       },
       db: true,
     })
@@ -171,6 +173,7 @@ describe('db group', () => {
       connectTimeoutMs: 1000,
       idleTimeoutMs: 0,
       statementTimeoutMs: 2500,
+      maxLifetimeSeconds: 600,
     })
   })
 

@@ -40,6 +40,20 @@ describe('the @fbi/config plugin', () => {
     })
   })
 
+  it.each([
+    [{ config: { port: 1 } }, 'config', 'must be a configuration returned by loadConfig'],
+    [{ dotenv: 1 }, 'dotenv', 'must be a boolean or { path?: string }'],
+    [{ env: ['HS_KEY=x'] }, 'env', 'must be an object of strings'],
+  ])('rejects the options %j', async (options, name, problem) => {
+    const app = Fastify()
+    app.register(fbiConfig, options as never)
+    await expect(app.ready()).rejects.toMatchObject({
+      code: 'FBI_CONFIG_INVALID_OPTION',
+      message: `Invalid @fbi/config option '${name}': ${problem}`,
+    })
+    await app.close()
+  })
+
   it('uses a configuration loaded beforehand as is', async (ctx) => {
     const config = loadConfig({ env: { ...JWT_ENV, ENVIRONMENT: 'DEMO' } })
     const app = Fastify()
@@ -97,5 +111,18 @@ describe('dotenv and the production guards', () => {
     expect(config.isProduction).toBe(false)
     expect(config.allowDropData).toBe(true)
     expect(config.db.configured).toBe(false)
+  })
+})
+
+describe('dotenv that cannot be read', () => {
+  it('fails with a coded error naming the file, not the raw fs error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fbi-config-'))
+    // A directory where a file is expected: EISDIR, not ENOENT.
+    expect(() => loadConfig({ env: { ...JWT_ENV }, dotenv: { path: dir } })).toThrow(
+      expect.objectContaining({
+        code: 'FBI_CONFIG_INVALID_OPTION',
+        message: expect.stringContaining(`Invalid @fbi/config option 'dotenv': cannot read ${dir}: EISDIR`),
+      }),
+    )
   })
 })

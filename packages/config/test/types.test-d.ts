@@ -1,6 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import { describe, expectTypeOf, it } from 'vitest'
-import { type Auth0Config, type FbiConfig, type JwtConfig, loadConfig } from '../src/index.js'
+import {
+  type Auth0Config,
+  type ConfigWarning,
+  DB_POOL_DEFAULTS,
+  type FbiConfig,
+  type JwtConfig,
+  loadConfig,
+} from '../src/index.js'
 import { AUTH0_ENV, JWT_ENV } from './fixtures.js'
 
 describe('public types', () => {
@@ -16,6 +23,13 @@ describe('public types', () => {
     expectTypeOf(config.auth0).toEqualTypeOf<Auth0Config>()
     const withoutJwt = loadConfig({ env: {}, jwt: false })
     expectTypeOf(withoutJwt.jwt).toEqualTypeOf<JwtConfig | undefined>()
+  })
+
+  it('types the warnings and the pool defaults as read-only', () => {
+    expectTypeOf<FbiConfig['warnings']>().toEqualTypeOf<readonly ConfigWarning[]>()
+    expectTypeOf(DB_POOL_DEFAULTS.maxLifetimeSeconds).toEqualTypeOf<number>()
+    // @ts-expect-error the defaults are frozen
+    DB_POOL_DEFAULTS.poolSize = 3
   })
 
   it('refuses options of the wrong type at compile time', () => {

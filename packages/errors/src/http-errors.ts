@@ -4,6 +4,10 @@
  * sensible default, and ServiceUnavailable's Retry-After; @fastify/error formats '%s' templates
  * and has no per-instance extras.
  */
+// Errors built without a message of their own: compat: 'flask' answers them with the original's
+// empty message (str() of a bare Python exception) instead of our default text.
+const withDefaultMessage = new WeakSet<HttpError>()
+
 export abstract class HttpError extends Error {
   abstract readonly statusCode: number
   abstract readonly code: string
@@ -15,8 +19,9 @@ function defineHttpError<S extends number, C extends string>(statusCode: S, code
   return class extends HttpError {
     readonly statusCode: S = statusCode
     readonly code: C = code
-    constructor(message: string = defaultMessage, options?: ErrorOptions) {
-      super(message, options)
+    constructor(message?: string, options?: ErrorOptions) {
+      super(message ?? defaultMessage, options)
+      if (message === undefined) withDefaultMessage.add(this)
     }
   }
 }
@@ -67,4 +72,9 @@ export class ServiceUnavailable extends defineHttpError(
 
 export function isHttpError(error: unknown): error is HttpError {
   return error instanceof HttpError
+}
+
+/** True when the error was built without a message (it carries its class's default). Not exported from the package. */
+export function hasDefaultMessage(error: HttpError): boolean {
+  return withDefaultMessage.has(error)
 }

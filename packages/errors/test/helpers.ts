@@ -11,7 +11,7 @@ export interface LogLine {
 
 /** An app with the errors plugin whose log lines are kept for assertions. */
 export async function buildApp(
-  opts: FbiErrorsOptions & { isProduction?: boolean } = {},
+  opts: FbiErrorsOptions & { isProduction?: boolean; configCompat?: 'flask' | null } = {},
 ): Promise<{ app: FastifyInstance; logs: LogLine[] }> {
   const logs: LogLine[] = []
   const stream = new Writable({
@@ -21,8 +21,10 @@ export async function buildApp(
     },
   })
   const app = Fastify({ logger: { level: 'debug', stream } })
-  const { isProduction, ...pluginOpts } = opts
-  if (isProduction !== undefined) app.decorate('config', { isProduction } as never)
+  const { isProduction, configCompat, ...pluginOpts } = opts
+  // Stands for @fbi/config's app.config: what this battery reads of it.
+  if (isProduction !== undefined)
+    app.decorate('config', { isProduction, compat: configCompat ?? null } as never)
   await app.register(fbiErrors, pluginOpts)
   return { app, logs }
 }

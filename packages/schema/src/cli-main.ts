@@ -1,7 +1,9 @@
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
 import type { FastifyInstance } from 'fastify'
 import { FBI_SCHEMA_APP_MODULE } from './errors.js'
+import { isPlainObject } from './plain-object.js'
 import { writeOpenApiSpec } from './spec-file.js'
 
 export const USAGE = `Usage: fbi-openapi <app-module> [output-file] [--format yaml|json]
@@ -18,12 +20,37 @@ export interface CliIo {
 }
 
 function looksLikeFastify(value: unknown): value is FastifyInstance {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as FastifyInstance).ready === 'function' &&
-    typeof (value as FastifyInstance).close === 'function'
-  )
+  return isPlainObject(value) && typeof value.ready === 'function' && typeof value.close === 'function'
+}
+
+interface CliArgs {
+  readonly help: boolean
+  readonly format: 'yaml' | 'json' | undefined
+  readonly positionals: readonly string[]
+}
+
+/** The arguments, or the line that says what is wrong with them. */
+function readArgs(args: readonly string[]): CliArgs | string {
+  let parsed: ReturnType<typeof parseWith>
+  try {
+    parsed = parseWith(args)
+  } catch (error) {
+    // node:util's own usage errors (unknown option, missing value) are for the user to read.
+    const code = (error as { code?: unknown }).code
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) return (error as Error).message
+    throw error
+  }
+  const { format, help } = parsed.values
+  if (format !== undefined && format !== 'yaml' && format !== 'json') return '--format must be yaml or json'
+  return { help: help === true, format, positionals: parsed.positionals }
+}
+
+function parseWith(args: readonly string[]) {
+  return parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  })
 }
 
 async function loadApp(modulePath: string): Promise<FastifyInstance> {
@@ -49,29 +76,17 @@ export async function runCli(
   args: readonly string[],
   io: CliIo = { out: (line) => console.log(line), err: (line) => console.error(line) },
 ): Promise<number> {
-  const positional: string[] = []
-  let format: 'yaml' | 'json' | undefined
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    if (arg === '--help' || arg === '-h') {
-      io.out(USAGE)
-      return 0
-    }
-    if (arg === '--format') {
-      const value = args[++i]
-      if (value !== 'yaml' && value !== 'json') {
-        io.err(`--format must be yaml or json\n\n${USAGE}`)
-        return 2
-      }
-      format = value
-    } else if (arg.startsWith('-')) {
-      io.err(`Unknown option ${arg}\n\n${USAGE}`)
-      return 2
-    } else {
-      positional.push(arg)
-    }
+  const parsed = readArgs(args)
+  if (typeof parsed === 'string') {
+    io.err(`${parsed}\n\n${USAGE}`)
+    return 2
   }
-  const [modulePath, output = 'openapi.yaml', ...extra] = positional
+  if (parsed.help) {
+    io.out(USAGE)
+    return 0
+  }
+  const { format } = parsed
+  const [modulePath, output = 'openapi.yaml', ...extra] = parsed.positionals
   if (modulePath === undefined || extra.length > 0) {
     io.err(USAGE)
     return 2

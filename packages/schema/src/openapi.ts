@@ -1,6 +1,7 @@
 import fastifySwagger, { type SwaggerTransform, type SwaggerTransformObject } from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance, FastifySchema } from 'fastify'
+import { propertiesOf } from './plain-object.js'
 import { queryDecoderOf } from './query.js'
 import { ErrorResponse } from './schemas.js'
 
@@ -51,8 +52,8 @@ function flag(config: unknown, key: 'deprecated' | 'monitoringRoute'): boolean {
 const PIPE_LISTS = 'x-fbi-pipe-delimited'
 
 function pipeListNames(querystring: unknown): string[] {
-  const properties = (querystring as { properties?: Record<string, unknown> } | undefined)?.properties
-  if (typeof properties !== 'object' || properties === null) return []
+  const properties = propertiesOf(querystring)
+  if (properties === undefined) return []
   return Object.keys(properties).filter((key) => queryDecoderOf(properties[key])?.kind === 'list')
 }
 

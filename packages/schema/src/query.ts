@@ -12,6 +12,7 @@ import {
   Type,
 } from '@sinclair/typebox'
 import { TIMESTAMP_FORMAT } from './formats.js'
+import { isPlainObject } from './plain-object.js'
 import { parseTimestamp } from './timestamp.js'
 
 /**
@@ -35,7 +36,7 @@ function withDecoder<T extends TSchema>(schema: T, decoder: QueryDecoder): T {
 
 /** The decoder a query property schema carries, if it was made by one of the Query* helpers. */
 export function queryDecoderOf(schema: unknown): QueryDecoder | undefined {
-  if (typeof schema !== 'object' || schema === null) return undefined
+  if (!isPlainObject(schema)) return undefined
   return (schema as { [QueryDecoderKey]?: QueryDecoder })[QueryDecoderKey]
 }
 

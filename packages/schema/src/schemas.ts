@@ -8,6 +8,7 @@ import {
   Type,
 } from '@sinclair/typebox'
 import { TIMESTAMP_FORMAT } from './formats.js'
+import { isPlainObject } from './plain-object.js'
 
 const TIMESTAMP_DESCRIPTION = 'ISO 8601 timestamp with milliseconds and Z or ±HH:MM'
 const TIMESTAMP_EXAMPLE = '2017-09-23T08:29:19.123+00:00'
@@ -87,7 +88,7 @@ function markStrict<T extends object>(schema: T, kind: StrictBodyKind): T {
 
 /** `post` for StrictBody schemas, `update` for UpdateBody ones, undefined for anything else. */
 export function strictBodyKind(schema: unknown): StrictBodyKind | undefined {
-  if (typeof schema !== 'object' || schema === null) return undefined
+  if (!isPlainObject(schema)) return undefined
   return (schema as { [StrictBodyKey]?: StrictBodyKind })[StrictBodyKey]
 }
 

@@ -3,6 +3,7 @@ import { dirname, extname } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { stringify } from 'yaml'
 import { FBI_SCHEMA_INVALID_OPENAPI, FBI_SCHEMA_NO_OPENAPI } from './errors.js'
+import { isPlainObject } from './plain-object.js'
 
 export type OpenApiDocument = Record<string, unknown>
 
@@ -30,7 +31,7 @@ export async function validateOpenApiSpec(spec: unknown): Promise<string[]> {
   const { validate, compileErrors } = await import('@readme/openapi-parser')
   // A JSON copy: the parser dereferences in place, and TypeBox schemas carry symbol keys.
   const copy = JSON.parse(JSON.stringify(spec ?? null)) as Parameters<typeof validate>[0]
-  if (typeof copy !== 'object' || copy === null) throw new FBI_SCHEMA_INVALID_OPENAPI('not an object')
+  if (!isPlainObject(copy)) throw new FBI_SCHEMA_INVALID_OPENAPI('not an object')
   let result: Awaited<ReturnType<typeof validate>>
   try {
     result = await validate(copy)

@@ -1,37 +1,32 @@
 import AjvCompiler, { type ValidatorFactory } from '@fastify/ajv-compiler'
-import type { FastifySchemaValidationError } from 'fastify'
-import { fbiAjvFormats, TIMESTAMP_FORMAT } from './formats.js'
+import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify'
+import { fbiAjvFormats } from './formats.js'
+import { isPlainObject, propertiesOf } from './plain-object.js'
 import { type QueryDecoder, queryDecoderOf } from './query.js'
-import { IDENTIFIER_KEYS, strictBodyKind } from './schemas.js'
+import { strictBodyKind } from './schemas.js'
+import { type StrictBodyCheck, strictBodyCheck } from './strict-body-check.js'
+import { rewriteMessages } from './validator-messages.js'
 
 type RouteCompiler = ReturnType<ValidatorFactory>
 type RouteDefinition = Parameters<RouteCompiler>[0]
 type AjvValidate = ReturnType<RouteCompiler>
-type DataContext = { parentData: unknown; parentDataProperty: string }
+/** What a validator compiler's function returns, as Fastify types and documents it. */
+type FastifyValidationResult = ReturnType<FastifySchemaCompiler<unknown>>
+/** Fastify's type for a validation promise: a PromiseLike with a brand its linter rules read, nothing more. */
+type ValidationPromise = Extract<ReturnType<FastifyValidationResult>, PromiseLike<unknown>>
 
 /** What the validator needs to know about the app; fixed when the plugin is registered. */
 export interface ValidatorSettings {
   /** Accept the identifier keys in StrictBody bodies (non-production). */
   readonly tolerateIdentifierKeys: boolean
+  /** 'flask': strict bodies answer as the original's post()/update() did. Default: null. */
+  readonly compat?: 'flask' | null
 }
 
-type Properties = Record<string, unknown>
-
-function propertiesOf(schema: unknown): Properties | undefined {
-  if (typeof schema !== 'object' || schema === null) return undefined
-  const properties = (schema as { properties?: unknown }).properties
-  return typeof properties === 'object' && properties !== null ? (properties as Properties) : undefined
-}
-
-function withIdentifierKeys(schema: unknown): unknown {
-  const properties: Properties = {}
-  // The seed did not type-check tolerated keys, so they accept anything.
-  for (const key of IDENTIFIER_KEYS) properties[key] = {}
-  Object.assign(properties, propertiesOf(schema))
-  // A copy must not reuse the $id: Ajv refuses two different schemas under one id.
-  const { $id: _id, ...rest } = schema as { $id?: unknown }
-  return { ...rest, properties }
-}
+/** Our validator factory: Fastify's `compilersFactory.buildValidator` contract, compiling to Fastify's validation results. */
+export type FbiValidatorFactory = (
+  ...args: Parameters<ValidatorFactory>
+) => (route: RouteDefinition) => FastifyValidationResult
 
 function collectDecoders(schema: unknown): Array<[string, QueryDecoder]> {
   const decoders: Array<[string, QueryDecoder]> = []
@@ -42,59 +37,65 @@ function collectDecoders(schema: unknown): Array<[string, QueryDecoder]> {
   return decoders
 }
 
-function rewriteMessages(
-  errors: FastifySchemaValidationError[],
-  decoders: ReadonlyArray<[string, QueryDecoder]>,
-): FastifySchemaValidationError[] {
-  for (const error of errors) {
-    // Ajv says "must NOT have additional properties" without naming the key; the seed named it.
-    if (error.keyword === 'additionalProperties' && typeof error.params.additionalProperty === 'string') {
-      error.message = `must NOT have additional property '${error.params.additionalProperty}'`
-    } else if (error.keyword === 'format' && error.params.format === TIMESTAMP_FORMAT) {
-      error.message =
-        'must be an ISO 8601 timestamp with milliseconds and Z or ±HH:MM, e.g. 2000-01-01T01:01:01.123Z'
-    } else if (error.keyword === 'format' && error.params.format === 'date') {
-      error.message = 'must be a date YYYY-MM-DD'
-    } else if (error.keyword === 'type') {
-      const decoder = decoders.find(([key]) => error.instancePath === `/${key}`)?.[1]
-      if (decoder?.kind === 'boolean') error.message = 'must be true or false'
-    }
-  }
-  return errors
-}
-
-function isPlainObject(data: unknown): data is Record<string, unknown> {
-  return typeof data === 'object' && data !== null && !Array.isArray(data)
-}
-
 /**
- * Wraps one compiled Ajv function: decodes query arguments around it and rewrites its messages.
- * Fastify passes `{ parentData, parentDataProperty }` only to functions carrying Ajv's
- * `schemaEnv`, so the wrapper carries it along.
+ * Wraps one compiled Ajv function in Fastify's documented validation-result contract
+ * (Validation-and-Serialization.md, "Custom Validator Best Practices"): false with `errors`, or
+ * `{ error }`, or `{ value }` when Ajv replaced the validated value itself (a coerced scalar body).
+ * Ajv replaces a root value only through its parent, which Ajv's public `dataCxt` argument gives:
+ * ours is a holder read back after validation. Around Ajv: query decoding and strict-body checks.
  */
-function wrap(validate: AjvValidate, decoders: ReadonlyArray<[string, QueryDecoder]>): AjvValidate {
-  const call = validate as unknown as (data: unknown, dataCxt?: DataContext) => unknown
-  const wrapper = ((data: unknown, dataCxt?: DataContext) => {
+const EMPTY_ROOT = Object.freeze({})
+
+function validation(
+  validate: AjvValidate,
+  decoders: ReadonlyArray<[string, QueryDecoder]>,
+  strict: StrictBodyCheck | undefined,
+): FastifyValidationResult {
+  // Reused across calls: a synchronous validation reads them before it returns, and an $async one
+  // destructures them on entry.
+  const holder: { value: unknown } = { value: undefined }
+  const dataCxt = {
+    instancePath: '',
+    parentData: holder,
+    parentDataProperty: 'value' as const,
+    rootData: EMPTY_ROOT,
+    dynamicAnchors: {},
+  }
+  const check = (data: unknown) => {
     if (decoders.length > 0 && isPlainObject(data)) {
       for (const [key, decoder] of decoders) {
         if (decoder.before !== undefined && data[key] !== undefined) data[key] = decoder.before(data[key])
       }
     }
-    const ok = dataCxt === undefined ? call(data) : call(data, dataCxt)
+    strict?.prepare(data)
+    holder.value = data
+    dataCxt.rootData = data as object
+    const ok = validate(data, dataCxt)
+    const value = holder.value
+    // Nothing of this request stays referenced once it is validated.
+    holder.value = undefined
+    dataCxt.rootData = EMPTY_ROOT
     if (ok === false) {
-      wrapper.errors = rewriteMessages((validate.errors ?? []) as FastifySchemaValidationError[], decoders)
-      return false
+      const errors = (validate.errors ?? []) as FastifySchemaValidationError[]
+      const error = strict?.flaskError(errors, data)
+      result.errors = error === undefined ? rewriteMessages(errors, decoders) : null
+      return error === undefined ? false : { error }
     }
-    wrapper.errors = null
-    if (ok === true && decoders.length > 0 && isPlainObject(data)) {
+    result.errors = null
+    // An $async schema's promise: pass or fail only, as Fastify documents.
+    if (ok !== true) return ok as unknown as ValidationPromise
+    if (decoders.length > 0 && isPlainObject(value)) {
       for (const [key, decoder] of decoders) {
-        if (decoder.after !== undefined && data[key] !== undefined) data[key] = decoder.after(data[key])
+        if (decoder.after !== undefined && value[key] !== undefined) value[key] = decoder.after(value[key])
       }
     }
-    return ok
-  }) as AjvValidate
-  Object.assign(wrapper, { schemaEnv: validate.schemaEnv, schema: validate.schema })
-  return wrapper
+    strict?.finish(value)
+    return value === data ? true : { value }
+  }
+  const result: FastifyValidationResult = Object.assign(check, {
+    errors: null as FastifySchemaValidationError[] | null,
+  })
+  return result
 }
 
 /**
@@ -103,10 +104,14 @@ function wrap(validate: AjvValidate, decoders: ReadonlyArray<[string, QueryDecod
  * options chose otherwise (so `additionalProperties: false` rejects instead of silently
  * stripping), and StrictBody bodies compiled by a second Ajv without type coercion.
  */
-export function fbiValidatorFactory(settings: ValidatorSettings): ValidatorFactory {
+export function fbiValidatorFactory(settings: ValidatorSettings): FbiValidatorFactory {
   const pool = AjvCompiler()
-  const factory: ValidatorFactory = (externalSchemas, options) => {
-    if (options?.mode === 'JTD') return pool(externalSchemas, options)
+  const flask = settings.compat === 'flask'
+  return (externalSchemas, options) => {
+    if (options?.mode === 'JTD') {
+      const compileJtd = pool(externalSchemas, options)
+      return (route) => validation(compileJtd(route), [], undefined)
+    }
     const customOptions = {
       ...options?.customOptions,
       removeAdditional: options?.customOptions?.removeAdditional ?? false,
@@ -118,16 +123,17 @@ export function fbiValidatorFactory(settings: ValidatorSettings): ValidatorFacto
       customOptions: { ...customOptions, coerceTypes: false, removeAdditional: false },
       plugins,
     })
-    return (route: RouteDefinition) => {
+    return (route) => {
       const kind = route.httpPart === 'body' ? strictBodyKind(route.schema) : undefined
       if (kind !== undefined) {
-        const tolerate = kind === 'post' && settings.tolerateIdentifierKeys
-        const schema = tolerate ? withIdentifierKeys(route.schema) : route.schema
-        return wrap(compileStrict({ ...route, schema } as RouteDefinition), [])
+        const strict = strictBodyCheck(route.schema, kind, {
+          tolerateIdentifierKeys: settings.tolerateIdentifierKeys,
+          flask,
+        })
+        return validation(compileStrict({ ...route, schema: strict.schema } as RouteDefinition), [], strict)
       }
       const decoders = route.httpPart === 'querystring' ? collectDecoders(route.schema) : []
-      return wrap(compile(route), decoders)
+      return validation(compile(route), decoders, undefined)
     }
   }
-  return factory
 }

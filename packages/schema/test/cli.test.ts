@@ -61,14 +61,24 @@ describe('fbi-openapi', () => {
     expect(err[1]).toMatch(new RegExp(`^Cannot load a Fastify app from '${join(dir, 'missing.js')}': `))
   })
 
-  it.for([[[]], [['a', 'b', 'c']], [['a', '--format', 'xml']], [['a', '--verbose']]] as const)(
-    'prints usage and exits 2 for %j',
-    async ([args]) => {
-      expect(await runCli(args, io)).toBe(2)
-      expect(err).toHaveLength(1)
-      expect(err[0]).toContain(USAGE)
-    },
-  )
+  it('takes --format=json in one argument, as node:util parseArgs reads it', async () => {
+    const file = join(dir, 'spec.out')
+    expect(await runCli([fixture('openapi-app.ts'), `--format=json`, file], io)).toBe(0)
+    expect(JSON.parse(await readFile(file, 'utf8')).openapi).toBe('3.1.0')
+  })
+
+  it.for([
+    [[]],
+    [['a', 'b', 'c']],
+    [['a', '--format', 'xml']],
+    [['a', '--verbose']],
+    [['a', '--format']],
+    [['a', '--help=yes']],
+  ] as const)('prints usage and exits 2 for %j', async ([args]) => {
+    expect(await runCli(args, io)).toBe(2)
+    expect(err).toHaveLength(1)
+    expect(err[0]).toContain(USAGE)
+  })
 
   it('prints usage with --help', async () => {
     expect(await runCli(['--help'], io)).toBe(0)

@@ -11,10 +11,10 @@ export const ENV = { HS_KEY: 'test-key', PROXY_URL: 'http://localhost' }
  */
 export async function buildApp(
   options: FbiSchemaOptions = {},
-  { environment = 'DEVELOPMENT' }: { environment?: string } = {},
+  { environment = 'DEVELOPMENT', compat = false }: { environment?: string; compat?: 'flask' | false } = {},
 ) {
   const app = Fastify().withTypeProvider<FbiTypeProvider>()
-  await app.register(fbiConfig, { env: { ...ENV, ENVIRONMENT: environment } })
+  await app.register(fbiConfig, { env: { ...ENV, ENVIRONMENT: environment }, compat })
   await app.register(fbiErrors)
   await app.register(fbiSchema, { openapi: false, ...options })
   return app

@@ -48,6 +48,8 @@ describe('registration', () => {
       "Invalid @fbi/schema option 'rejectJsonBodyOn': must be an array of HTTP method names",
     ],
     [{ validator: 1 }, "Invalid @fbi/schema option 'validator': must be a boolean"],
+    [{ serializer: 'yes' }, "Invalid @fbi/schema option 'serializer': must be a boolean"],
+    [{ compat: 'django' }, "Invalid @fbi/schema option 'compat': must be false or one of: flask"],
   ] as const)('rejects the options %j', async ([options, message], ctx) => {
     const app = await bare()
     ctx.onTestFinished(() => app.close())
@@ -189,5 +191,50 @@ describe('the validator', () => {
     })
     expect(stripped.statusCode).toBe(200)
     expect(stripped.json()).toEqual({ at: '2020-01-01T00:00:00.000Z' })
+  })
+})
+
+describe('the validator through public doors only', () => {
+  it('hands the handler a scalar body Ajv coerced (Fastify’s { value } result)', async (ctx) => {
+    const app = await buildApp()
+    ctx.onTestFinished(() => app.close())
+    app.post('/n', { schema: { body: Type.Integer() } }, async (request) => ({
+      n: request.body,
+      type: typeof request.body,
+    }))
+    const res = await app.inject({
+      method: 'POST',
+      url: '/n',
+      headers: { 'content-type': 'application/json' },
+      payload: '"12"',
+    })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ n: 12, type: 'number' })
+  })
+
+  it('passes and fails an $async schema (a promise: pass or fail only)', async (ctx) => {
+    const app = await buildApp()
+    ctx.onTestFinished(() => app.close())
+    const body = { $async: true, type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] }
+    app.post('/async', { schema: { body } }, async (request) => request.body)
+    const ok = await app.inject({ method: 'POST', url: '/async', payload: { n: 1 } })
+    expect(ok.statusCode).toBe(200)
+    expect(ok.json()).toEqual({ n: 1 })
+    const bad = await app.inject({ method: 'POST', url: '/async', payload: { m: 1 } })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json()).toMatchObject({ code: 400 })
+  })
+
+  it('still validates and coerces object bodies and query strings in place', async (ctx) => {
+    const app = await buildApp()
+    ctx.onTestFinished(() => app.close())
+    app.get(
+      '/q',
+      { schema: { querystring: Type.Object({ n: Type.Integer(), on: QueryBoolean() }) } },
+      async (r) => r.query,
+    )
+    const res = await app.inject('/q?n=3&on=TRUE')
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ n: 3, on: true })
   })
 })

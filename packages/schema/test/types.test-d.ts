@@ -11,6 +11,7 @@ import fbiSchema, {
   QueryInteger,
   QueryList,
   QueryTimestamp,
+  type ResolvedSchemaOptions,
   type SplitTimestamp,
   type Static,
   StrictBody,
@@ -122,7 +123,13 @@ describe('helpers and options', () => {
       app.register(fbiSchema, { openapi: { docs: true } })
       // @ts-expect-error tolerateIdentifierKeys is a boolean
       app.register(fbiSchema, { tolerateIdentifierKeys: 'yes' })
+      // @ts-expect-error only 'flask' is a compat mode
+      app.register(fbiSchema, { compat: 'django' })
     }
     expectTypeOf(wrongUse).toBeFunction()
+    expectTypeOf<FbiSchemaOptions['compat']>().toEqualTypeOf<'flask' | false | undefined>()
+    expectTypeOf<FbiSchemaOptions['serializer']>().toEqualTypeOf<boolean | undefined>()
+    expectTypeOf<ResolvedSchemaOptions['rejectJsonBodyOn']>().toEqualTypeOf<ReadonlySet<string>>()
+    expectTypeOf<ResolvedSchemaOptions['compat']>().toEqualTypeOf<'flask' | null>()
   })
 })
