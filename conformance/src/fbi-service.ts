@@ -62,8 +62,9 @@ export async function startFbiService({ env, options = {} }: FbiServiceOptions):
   const app = Fastify(fbiServerOptions())
   await app.register(fbi, {
     env,
-    db: true,
     ...options,
+    // A busy machine must not turn a slow SELECT 1 into a failed health check (the original has no limit).
+    db: { healthCheckTimeoutMs: 10_000, ...(typeof options.db === 'object' ? options.db : {}) },
     // The app lives in the test runner's process, whose signals are not its own to take.
     monitoring: {
       gracefulShutdown: false,
