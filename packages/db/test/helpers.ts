@@ -1,6 +1,7 @@
 import fbiConfig, { type FbiConfig } from '@fbi/config'
 import fbiErrors from '@fbi/errors'
 import Fastify, { type FastifyInstance } from 'fastify'
+import pg from 'pg'
 import { type TestContext, vi } from 'vitest'
 import fbiDb, {
   type EmbeddedDatabase,
@@ -86,6 +87,8 @@ export interface BuildOptions {
   jwt?: boolean
   /** Turn on @fbi/config's db group. Default: true. */
   configDb?: boolean
+  /** @fbi/config's compat switch. Default: false. */
+  compat?: 'flask' | false
 }
 
 /** config → errors → (before: monitoring, security) → db, as @fbi/all registers them. */
@@ -96,6 +99,7 @@ export function buildApp(url: string | undefined, opts: BuildOptions = {}): Fast
     env: { ENVIRONMENT: 'DEVELOPMENT', ...(url === undefined ? {} : { DATABASE_URL: url }), ...opts.env },
     jwt: opts.jwt ?? false,
     db: opts.configDb ?? true,
+    compat: opts.compat ?? false,
     ...(opts.config === undefined ? {} : { config: opts.config }),
   })
   app.register(fbiErrors)
@@ -143,4 +147,16 @@ export async function proxiedDatabase(
   const proxy = await startProxy(target.hostname, Number(target.port))
   ctx.onTestFinished(() => proxy.close())
   return { url: proxy.url(upstream), proxy, embedded: embedded !== undefined, database }
+}
+
+/** Runs `sql` (several statements allowed) on a connection of its own to `url`, e.g. a database's direct URL. */
+export async function runSql(url: string, sql: string): Promise<pg.QueryResult[]> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const result = await client.query(sql)
+    return Array.isArray(result) ? result : [result]
+  } finally {
+    await client.end()
+  }
 }
