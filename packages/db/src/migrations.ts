@@ -91,14 +91,14 @@ async function underLock<T>(client: ClientBase, opts: RunOptions, work: () => Pr
 }
 
 async function markBaseline(client: ClientBase, opts: RunOptions, to: string | undefined): Promise<Baseline> {
-  const status = await migrationStatus(client, opts)
-  if (status.fbiHistory) return { alembicVersion: status.alembicVersion, marked: [], recorded: false }
   let count = 0
   if (to !== undefined) {
     const shipped = await shippedMigrations(opts.dir)
     count = shipped.indexOf(to) + 1
     if (count === 0) throw new FBI_DB_INVALID_OPTION('baseline.to', `no shipped migration is named '${to}'`)
   }
+  const status = await migrationStatus(client, opts)
+  if (status.fbiHistory) return { alembicVersion: status.alembicVersion, marked: [], recorded: false }
   // node-pg-migrate's runner creates its history table; `fake` records the first `count` shipped
   // migrations without running them (count 0: the table alone, the mark that fbi now migrates).
   const marked = await runner({ ...runnerOptions(client, opts), direction: 'up', count, fake: true })

@@ -3,7 +3,14 @@ import fbiMonitoring from '@fbi/monitoring'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it, type TestContext, vi } from 'vitest'
 import { type EmbeddedDatabase, startEmbedded } from '../src/index.js'
-import { BACKENDS, type Backend, buildApp, createTestDatabase, startProxy } from './helpers.js'
+import {
+  BACKENDS,
+  type Backend,
+  buildApp,
+  createTestDatabase,
+  proxiedDatabase,
+  startProxy,
+} from './helpers.js'
 
 const V1 = join(import.meta.dirname, 'fixtures/migrations/v1')
 const V2 = join(import.meta.dirname, 'fixtures/migrations/v2')
@@ -122,5 +129,40 @@ describe.each(BACKENDS)('health checks (%s)', (backend) => {
     })
     await proxy.restore()
     expect((await health(app)).byName.database).toMatchObject({ passed: true, output: 'Database ok' })
+  })
+  it("fails as the original's checks did in compat mode, with a code instead of the driver's message", async (ctx) => {
+    const { url, proxy, embedded, database } = await proxiedDatabase(ctx, 'health', backend)
+    const app = buildApp(url, {
+      before: withMonitoring,
+      compat: 'flask',
+      db: {
+        ...database.options,
+        healthCheckTimeoutMs: 1000,
+        connectTimeoutMs: 500,
+        ...(embedded ? { poolSize: 1 } : {}),
+      },
+    })
+    ctx.onTestFinished(() => app.close())
+    await app.ready()
+    const up = await health(app)
+    expect(up.res.statusCode).toBe(200)
+    expect(up.byName.database_connectivity_test).toMatchObject({ passed: true, output: 'Database ok' })
+    // No migrations and no alembic_version: the original said "unknown" for an empty history.
+    expect(up.byName.database_version_test).toMatchObject({
+      passed: true,
+      output: 'Database version: unknown',
+    })
+    await proxy.cut()
+    await vi.waitFor(() => expect(app.pg.pool.totalCount).toBe(0))
+    const down = await health(app)
+    expect(down.res.statusCode).toBe(500)
+    expect(down.byName.database_connectivity_test).toMatchObject({
+      passed: false,
+      output: 'Database not available. Reason: ECONNREFUSED',
+    })
+    expect(down.byName.database_version_test).toMatchObject({
+      passed: false,
+      output: 'Database version not available. Reason: ECONNREFUSED',
+    })
   })
 })
