@@ -48,8 +48,10 @@ export function reasonOf(err: unknown): string {
   const { code, message } = fieldsOf(err)
   if (typeof code === 'string') return code
   if (typeof message === 'string') {
-    if (message.startsWith('Connection terminated')) return 'connection terminated'
+    // pg-pool's two connect timeouts (opening a connection, waiting for a free one) first.
+    if (message === 'Connection terminated due to connection timeout') return 'connect timeout'
     if (message.startsWith('timeout exceeded when trying to connect')) return 'connect timeout'
+    if (message.startsWith('Connection terminated')) return 'connection terminated'
   }
   return 'connection error'
 }
