@@ -76,6 +76,13 @@ export const FBI_DB_MIGRATIONS_NEED_SESSION = createError<[string]>(
   500,
 )
 
+/** An INSERT … RETURNING gave no row: a trigger or a row-level security policy skipped the write. */
+export const FBI_DB_NO_ROW_RETURNED = createError<[string]>(
+  'FBI_DB_NO_ROW_RETURNED',
+  'INSERT into %s returned no row (skipped by a trigger or a row-level security policy)',
+  500,
+)
+
 /** User code (a transaction's function, a migration) threw or rejected with something that is not an Error. */
 export const FBI_DB_NOT_AN_ERROR = createError<[string, Cause?]>(
   'FBI_DB_NOT_AN_ERROR',

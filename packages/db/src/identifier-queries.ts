@@ -2,6 +2,7 @@ import { BadRequest, EntityNotFound } from '@fbi/errors'
 import { currentJwtUser } from '@fbi/security'
 import type { FastifyRequest } from 'fastify'
 import type { QueryResultRow } from 'pg'
+import { FBI_DB_NO_ROW_RETURNED } from './errors.js'
 import { buildInsert, buildUpdate, type IdentifierRow, isUuid } from './identifier.js'
 import type { IdentifierLayout } from './identifier-layout.js'
 import type { TableName } from './table-name.js'
@@ -46,7 +47,10 @@ export async function insertWithIdentifier<Row extends QueryResultRow>(
     ...(opts.uuid === undefined ? {} : { uuid: opts.uuid }),
   })
   const result = await db.query<Row & IdentifierRow>(query)
-  return result.rows[0] as Row & IdentifierRow
+  const row = result.rows[0]
+  // Never hand back `undefined` as the written row: a handler would answer 201 for nothing.
+  if (row === undefined) throw new FBI_DB_NO_ROW_RETURNED(labelOf(table))
+  return row
 }
 
 export async function updateWithIdentifier<Row extends QueryResultRow>(

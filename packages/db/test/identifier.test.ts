@@ -176,6 +176,18 @@ describe.each(BACKENDS)('identifier columns (%s)', (backend) => {
     })
   })
 
+  it('refuses to return nothing as the written row when a trigger skips the insert', async (ctx) => {
+    const app = await appWithPatientTable(ctx, backend)
+    await app.pg.query(`
+      CREATE FUNCTION skip_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+      CREATE TRIGGER skip BEFORE INSERT ON patient FOR EACH ROW EXECUTE FUNCTION skip_row();
+    `)
+    await expect(app.db.insertWithIdentifier('u', 'patient', { name: 'Ghost' })).rejects.toMatchObject({
+      code: 'FBI_DB_NO_ROW_RETURNED',
+      statusCode: 500,
+    })
+  })
+
   it('keeps values as parameters and quotes names: hostile strings are data, not SQL', async (ctx) => {
     const app = await appWithPatientTable(ctx, backend)
     const evil = "x'); DROP TABLE patient; --"
