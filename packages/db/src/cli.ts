@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util'
 import { loadConfig } from '@fbi/config'
+import { resolveConnection } from './connection-options.js'
 import { startEmbedded } from './embedded.js'
 import { FBI_DB_CLI_USAGE, FBI_DB_NOT_CONFIGURED } from './errors.js'
 import { createMigration } from './migration-files.js'
 import { type MigrationConnection, withMigrationSession } from './migration-session.js'
 import { migrationStatus } from './migration-status.js'
 import { DEFAULT_LOCK_TIMEOUT_MS, recordBaseline, runMigrations } from './migrations.js'
-import { resolveConnection } from './options.js'
 import { clientConfig } from './pool-config.js'
 
 export const USAGE = `Usage: fbi-db migrate <up|down|status|baseline|create <name>> [options]

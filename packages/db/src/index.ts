@@ -14,8 +14,9 @@ import { watchPool } from './pool-events.js'
 // Re-exported so the declaration file keeps an import of @fastify/postgres: without it TypeScript
 // drops the (value-only) import from dist/index.d.ts and users lose the typing of `app.pg`.
 export type { PostgresDb } from '@fastify/postgres'
-
+export { type ConnectionOptions, POOL_DEFAULTS } from './connection-options.js'
 export type { FbiDb } from './db-api.js'
+export { DB_DEFAULTS } from './defaults.js'
 export type { EmbeddedDatabase, EmbeddedOptions } from './embedded.js'
 export { EMBEDDED_POOL_SIZE, startEmbedded } from './embedded.js'
 export * from './errors.js'
@@ -55,7 +56,7 @@ export {
   type MigrationsOptions,
   runMigrations,
 } from './migrations.js'
-export { type ConnectionOptions, DB_DEFAULTS, type FbiDbOptions, POOL_DEFAULTS } from './options.js'
+export type { FbiDbOptions } from './options.js'
 export { buildPoolConfig } from './pool-config.js'
 export { quoteTable, type TableName } from './table-name.js'
 export type { Queryable } from './transaction.js'

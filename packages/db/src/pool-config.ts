@@ -1,6 +1,7 @@
 import type { DbConfig } from '@fbi/config'
 import type { ClientConfig, PoolConfig } from 'pg'
-import { type ConnectionOptions, DB_DEFAULTS, type ResolvedConnection, resolveConnection } from './options.js'
+import { type ConnectionOptions, type ResolvedConnection, resolveConnection } from './connection-options.js'
+import { DB_DEFAULTS } from './defaults.js'
 import { utcTypes } from './utc-timestamps.js'
 
 /** What a connection to the server needs, without the pool's settings. */
