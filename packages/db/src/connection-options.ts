@@ -64,11 +64,9 @@ export const POOL_DEFAULTS: Readonly<Record<PoolKey, number>> = Object.freeze({
   statementTimeoutMs: POOL_VARIABLES.statementTimeoutMs.default,
 })
 
-const CONNECTION_KEYS = ['connectionString', 'host', 'port', 'user', 'password', 'database'] as const
-
 /** Where to connect and how the pool behaves, every default applied. */
 export type ResolvedConnection = Readonly<
-  Pick<ConnectionOptions, (typeof CONNECTION_KEYS)[number]> &
+  Pick<ConnectionOptions, 'connectionString' | 'host' | 'port' | 'user' | 'password' | 'database'> &
     Required<Pick<ConnectionOptions, PoolKey | 'transactionPooler'>>
 >
 
@@ -87,20 +85,24 @@ export function resolveConnection(opts: ConnectionOptions, db: DbConfig | undefi
   // Explicit connection options replace the configured connection as a whole, so a URL from the
   // environment never mixes with a host given in code.
   const explicit = opts.connectionString !== undefined || opts.host !== undefined
-  const source: ConnectionOptions = explicit
+  const from = explicit
     ? opts
     : {
-        ...(db?.url === undefined ? {} : { connectionString: db.url }),
-        ...(db?.host === undefined ? {} : { host: db.host }),
-        ...(db?.port === undefined ? {} : { port: db.port }),
-        ...(db?.user === undefined ? {} : { user: db.user }),
-        ...(db?.password === undefined ? {} : { password: db.password }),
-        ...(db?.database === undefined ? {} : { database: db.database }),
+        connectionString: db?.url,
+        host: db?.host,
+        port: db?.port,
+        user: db?.user,
+        password: db?.password,
+        database: db?.database,
       }
-  const connection: Record<string, unknown> = {}
-  for (const key of CONNECTION_KEYS) if (source[key] !== undefined) connection[key] = source[key]
+  const { connectionString, host, port, user, password, database } = from
   return {
-    ...(connection as Pick<ConnectionOptions, (typeof CONNECTION_KEYS)[number]>),
+    ...(connectionString === undefined ? {} : { connectionString }),
+    ...(host === undefined ? {} : { host }),
+    ...(port === undefined ? {} : { port }),
+    ...(user === undefined ? {} : { user }),
+    ...(password === undefined ? {} : { password }),
+    ...(database === undefined ? {} : { database }),
     poolSize: opts.poolSize ?? db?.poolSize ?? POOL_DEFAULTS.poolSize,
     connectTimeoutMs: opts.connectTimeoutMs ?? db?.connectTimeoutMs ?? POOL_DEFAULTS.connectTimeoutMs,
     idleTimeoutMs: opts.idleTimeoutMs ?? db?.idleTimeoutMs ?? POOL_DEFAULTS.idleTimeoutMs,

@@ -94,7 +94,7 @@ export function resolveDbOptions(opts: FbiDbOptions, config: FbiConfig): Resolve
     configured:
       opts.connectionString !== undefined || opts.host !== undefined || config.db?.configured === true,
     embedded,
-    migrations,
+    migrations: migrations === undefined ? undefined : { ...migrations },
     healthChecks,
     healthCheckTimeoutMs,
     compat: compat ?? null,
