@@ -1,7 +1,8 @@
 import type { FbiConfig } from '@fbi/config'
 import { Forbidden } from '@fbi/errors'
 import pg, { type Pool } from 'pg'
-import { DEFAULT_MIGRATIONS_SCHEMA, DEFAULT_MIGRATIONS_TABLE, type MigrationsOptions } from './migrations.js'
+import { DEFAULT_MIGRATIONS_SCHEMA, DEFAULT_MIGRATIONS_TABLE } from './migration-status.js'
+import type { MigrationsOptions } from './migrations.js'
 
 /**
  * The seed's drop_data: empty every table of the current schema except the migrations table,

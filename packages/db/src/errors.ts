@@ -48,11 +48,46 @@ export const FBI_DB_MIGRATION_LOCKED = createError<[number]>(
   503,
 )
 
-/** The "database" health check failed. */
+/** The "database" health check failed (the original's wording, with a code instead of the driver's message). */
 export const FBI_DB_UNAVAILABLE = createError<[string]>(
   'FBI_DB_UNAVAILABLE',
-  'Database not available: %s',
+  'Database not available. Reason: %s',
   503,
+)
+
+/** The "migrations" health check could not read the database's version (the original's wording). */
+export const FBI_DB_VERSION_UNAVAILABLE = createError<[string]>(
+  'FBI_DB_VERSION_UNAVAILABLE',
+  'Database version not available. Reason: %s',
+  503,
+)
+
+/** The database has an Alembic history and no fbi history yet, and pending migrations: it needs a baseline first. */
+export const FBI_DB_BASELINE_REQUIRED = createError<[string]>(
+  'FBI_DB_BASELINE_REQUIRED',
+  'Database is managed by Alembic (version %s) and has no fbi migrations yet: run `fbi-db migrate baseline` or set migrations.baseline',
+  503,
+)
+
+/** Migrations were asked to run over a connection that is not a session of its own (a connection pooler). */
+export const FBI_DB_MIGRATIONS_NEED_SESSION = createError<[string]>(
+  'FBI_DB_MIGRATIONS_NEED_SESSION',
+  'Migrations need a direct connection to PostgreSQL (%s): point migrations.connectionString (DATABASE_MIGRATIONS_URL for fbi-db) at the server itself',
+  500,
+)
+
+/** An INSERT … RETURNING gave no row: a trigger or a row-level security policy skipped the write. */
+export const FBI_DB_NO_ROW_RETURNED = createError<[string]>(
+  'FBI_DB_NO_ROW_RETURNED',
+  'INSERT into %s returned no row (skipped by a trigger or a row-level security policy)',
+  500,
+)
+
+/** User code (a transaction's function, a migration) threw or rejected with something that is not an Error. */
+export const FBI_DB_NOT_AN_ERROR = createError<[string, Cause?]>(
+  'FBI_DB_NOT_AN_ERROR',
+  'Failed with a value that is not an Error: %s',
+  500,
 )
 
 /** The "migrations" health check failed: migration files shipped with the service are not applied. */

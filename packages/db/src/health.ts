@@ -1,69 +1,86 @@
+import type { FbiCompat } from '@fbi/config'
 import type { FastifyInstance } from 'fastify'
-import { FBI_DB_MIGRATIONS_BEHIND, FBI_DB_UNAVAILABLE } from './errors.js'
-import type { FbiDb } from './index.js'
-import type { MigrationsOptions } from './migrations.js'
+import type { Pool } from 'pg'
+import { reasonOf } from './db-errors.js'
+import {
+  FBI_DB_BASELINE_REQUIRED,
+  FBI_DB_MIGRATIONS_BEHIND,
+  FBI_DB_UNAVAILABLE,
+  FBI_DB_VERSION_UNAVAILABLE,
+} from './errors.js'
+import type { MigrationStatus } from './migration-status.js'
+import { withTimeout } from './timeout.js'
 
-interface HealthCheckHost {
-  addHealthCheck(name: string, check: () => unknown, opts?: { timeoutMs?: number }): void
+/** @fbi/monitoring's decorator, read by name: this package does not depend on monitoring. */
+type AddHealthCheck = (name: string, check: () => unknown, opts?: { timeoutMs?: number }) => void
+
+/** The checks' names: fbi's, or the original's (sqldb.database_connectivity_test / database_version_test). */
+export const HEALTH_CHECK_NAMES = Object.freeze({
+  fbi: Object.freeze({ database: 'database', version: 'migrations' }),
+  flask: Object.freeze({ database: 'database_connectivity_test', version: 'database_version_test' }),
+})
+
+export interface HealthCheckSettings {
+  timeoutMs: number
+  compat: FbiCompat | null
+  /** The migration status (shipped files when a migrations directory is configured), or undefined: no version check. */
+  status: (() => Promise<MigrationStatus>) | undefined
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new FBI_DB_UNAVAILABLE(`no answer within ${ms} ms`)), ms)
-  })
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
+function ownError(err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code
 }
 
-function reason(err: unknown): string {
-  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown }
-  // The code only, or a fixed phrase: driver messages can carry host and user names.
-  if (typeof code === 'string') return code
-  if (typeof message === 'string') {
-    if (message.startsWith('Connection terminated')) return 'connection terminated'
-    if (message.startsWith('timeout exceeded when trying to connect')) return 'connect timeout'
-  }
-  return 'connection error'
-}
-
-/** The seed's database_connectivity_test and database_version_test, on @fbi/monitoring when it is there. */
-export function registerHealthChecks(
-  fastify: FastifyInstance,
-  db: FbiDb,
-  opts: { timeoutMs: number; migrations: MigrationsOptions | undefined },
-): void {
+/**
+ * The seed's database_connectivity_test and database_version_test on @fbi/monitoring when it is
+ * there, under fbi's names ("database", "migrations") or, in compat mode, the original's.
+ */
+export function registerHealthChecks(fastify: FastifyInstance, pool: Pool, opts: HealthCheckSettings): void {
   if (!fastify.hasDecorator('addHealthCheck')) return
-  const host = fastify as unknown as HealthCheckHost
+  const addHealthCheck = fastify.getDecorator<AddHealthCheck>('addHealthCheck')
+  const names = HEALTH_CHECK_NAMES[opts.compat === 'flask' ? 'flask' : 'fbi']
+  const { timeoutMs } = opts
   // Our own timeout answers first with a clear message; monitoring's is only the backstop.
-  const backstop = { timeoutMs: opts.timeoutMs + 1000 }
-  host.addHealthCheck(
-    'database',
+  const backstop = { timeoutMs: timeoutMs + 1000 }
+  addHealthCheck(
+    names.database,
     async () => {
       try {
-        await withTimeout(db.pool.query('SELECT 1 AS running'), opts.timeoutMs)
+        await withTimeout(
+          pool.query('SELECT 1 AS running'),
+          timeoutMs,
+          () => new FBI_DB_UNAVAILABLE(`no answer within ${timeoutMs} ms`),
+        )
       } catch (err) {
-        if ((err as { code?: unknown }).code === 'FBI_DB_UNAVAILABLE') throw err
-        throw new FBI_DB_UNAVAILABLE(reason(err))
+        throw ownError(err, 'FBI_DB_UNAVAILABLE') ? err : new FBI_DB_UNAVAILABLE(reasonOf(err))
       }
       return 'Database ok'
     },
     backstop,
   )
-  if (opts.migrations === undefined) return
-  host.addHealthCheck(
-    'migrations',
+  const readStatus = opts.status
+  if (readStatus === undefined) return
+  addHealthCheck(
+    names.version,
     async () => {
-      let status: Awaited<ReturnType<FbiDb['migrationStatus']>>
+      let status: MigrationStatus
       try {
-        status = await withTimeout(db.migrationStatus(), opts.timeoutMs)
+        status = await withTimeout(
+          readStatus(),
+          timeoutMs,
+          () => new FBI_DB_VERSION_UNAVAILABLE(`no answer within ${timeoutMs} ms`),
+        )
       } catch (err) {
-        if ((err as { code?: unknown }).code === 'FBI_DB_UNAVAILABLE') throw err
-        throw new FBI_DB_UNAVAILABLE(reason(err))
+        throw ownError(err, 'FBI_DB_VERSION_UNAVAILABLE')
+          ? err
+          : new FBI_DB_VERSION_UNAVAILABLE(reasonOf(err))
       }
+      if (status.baselineRequired) throw new FBI_DB_BASELINE_REQUIRED(status.alembicVersion ?? 'unknown')
       if (status.pending.length > 0) {
         throw new FBI_DB_MIGRATIONS_BEHIND(status.pending.length, status.newest ?? 'unknown')
       }
-      return `Database version: ${status.current ?? 'none'}`
+      // fbi's last migration; before the first one, Alembic's version (a database taken over).
+      return `Database version: ${status.current ?? status.alembicVersion ?? 'unknown'}`
     },
     backstop,
   )

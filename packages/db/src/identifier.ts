@@ -1,9 +1,21 @@
+import { randomUUID } from 'node:crypto'
 import { BadRequest } from '@fbi/errors'
-import { type ColumnDefinitions, type MigrationBuilder, PgLiteral } from 'node-pg-migrate'
 import pg from 'pg'
 import { FBI_DB_INVALID_OPTION } from './errors.js'
+import {
+  fbiLayout,
+  flaskLayout,
+  type IdentifierColumnNames,
+  type IdentifierLayout,
+  type IdentifierLayoutOption,
+  resolveLayout,
+} from './identifier-layout.js'
+import { quoteTable, type TableName } from './table-name.js'
 
-/** The seed's ModelIdentifier columns, as PostgreSQL returns them through pg. */
+/**
+ * The seed's ModelIdentifier columns as the write helpers return them, whatever the table's layout
+ * (a column named otherwise, e.g. the original's created_by_, is returned under this name too).
+ */
 export interface IdentifierRow {
   uuid: string
   created: Date
@@ -22,33 +34,12 @@ export interface PackedIdentifier {
   modified_by: string
 }
 
-/** A table name, optionally with its schema. Both are quoted; never concatenated raw. */
-export type TableName = string | { schema: string; name: string }
+/** fbi's column names, as a frozen list. */
+export const IDENTIFIER_COLUMNS: readonly ['uuid', 'created', 'created_by', 'modified', 'modified_by'] =
+  Object.freeze(['uuid', 'created', 'created_by', 'modified', 'modified_by'] as const)
 
-export const IDENTIFIER_COLUMNS = ['uuid', 'created', 'created_by', 'modified', 'modified_by'] as const
-
-/**
- * The identifier columns for node-pg-migrate's `createTable`:
- * `pgm.createTable('patient', { ...identifierColumns(), name: { type: 'text', notNull: true } })`.
- * uuid is a generated primary key; created/modified come from the database clock.
- */
-export function identifierColumns(): ColumnDefinitions {
-  return {
-    uuid: { type: 'uuid', primaryKey: true, notNull: true, default: PgLiteral.create('gen_random_uuid()') },
-    created: { type: 'timestamptz', notNull: true, default: PgLiteral.create('now()') },
-    created_by: { type: 'text', notNull: true },
-    modified: { type: 'timestamptz', notNull: true, default: PgLiteral.create('now()') },
-    modified_by: { type: 'text', notNull: true },
-  }
-}
-
-/** Add the identifier columns to an existing table (in a migration). */
-export function addIdentifierColumns(pgm: MigrationBuilder, table: TableName): void {
-  pgm.addColumns(
-    typeof table === 'string' ? table : { schema: table.schema, name: table.name },
-    identifierColumns(),
-  )
-}
+const KEYS = ['uuid', 'created', 'createdBy', 'modified', 'modifiedBy'] as const
+const FBI_NAMES = fbiLayout.columns
 
 function toIso(value: unknown, column: string): string {
   const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null
@@ -58,26 +49,34 @@ function toIso(value: unknown, column: string): string {
   return date.toISOString()
 }
 
-/** The seed's pack_identifier: uuid, created, created_by, modified, modified_by with ISO 8601 ms Z timestamps. */
-export function packIdentifier(
-  row: Pick<IdentifierRow, keyof IdentifierRow> | Record<string, unknown>,
-): PackedIdentifier {
-  const r = row as Record<string, unknown>
-  return {
-    uuid: String(r.uuid),
-    created: toIso(r.created, 'created'),
-    created_by: String(r.created_by),
-    modified: toIso(r.modified, 'modified'),
-    modified_by: String(r.modified_by),
-  }
+function text(value: unknown, column: string): string {
+  if (typeof value !== 'string') throw new FBI_DB_INVALID_OPTION(column, 'must be a string')
+  return value
 }
 
-export function quoteTable(table: TableName): string {
-  if (typeof table === 'string') {
-    if (table.length === 0) throw new FBI_DB_INVALID_OPTION('table', 'must be a non-empty string')
-    return pg.escapeIdentifier(table)
+/**
+ * The seed's pack_identifier: uuid, created, created_by, modified, modified_by with ISO 8601 ms Z
+ * timestamps, the same JSON for every layout. Without `layout`, a row with fbi's column names is
+ * read by them and one with the original's (created_by_, modified_by_) by those.
+ */
+export function packIdentifier(
+  row: Pick<IdentifierRow, keyof IdentifierRow> | Record<string, unknown>,
+  layout?: IdentifierLayoutOption,
+): PackedIdentifier {
+  const r = row as Record<string, unknown>
+  const c: IdentifierColumnNames =
+    layout !== undefined
+      ? resolveLayout(layout, 'layout').columns
+      : FBI_NAMES.createdBy in r || FBI_NAMES.modifiedBy in r
+        ? FBI_NAMES
+        : flaskLayout.columns
+  return {
+    uuid: text(r[c.uuid], c.uuid),
+    created: toIso(r[c.created], c.created),
+    created_by: text(r[c.createdBy], c.createdBy),
+    modified: toIso(r[c.modified], c.modified),
+    modified_by: text(r[c.modifiedBy], c.modifiedBy),
   }
-  return `${pg.escapeIdentifier(table.schema)}.${pg.escapeIdentifier(table.name)}`
 }
 
 /** Parameterised SQL: text plus values, never a value spliced into the text. */
@@ -86,47 +85,112 @@ export interface SqlQuery {
   values: unknown[]
 }
 
-const MANAGED = new Set<string>(['created', 'created_by', 'modified', 'modified_by'])
+/** What the write builders need beyond the row: the table's layout, the clock, an explicit uuid. */
+export interface BuildOptions {
+  /** Default: 'fbi'. */
+  layout?: IdentifierLayoutOption
+  /** The row's uuid, chosen by the caller (never by a request body). Default: the layout's (database default or a new uuid v4). */
+  uuid?: string
+  /** The time written by an 'application' layout. Default: now. */
+  now?: Date
+}
 
-function columnsOf(values: Record<string, unknown>, allowUuid: boolean): string[] {
+// The identifier columns of every built-in layout: a request body passed through as `values` can
+// set none of them, whatever the table's own layout.
+const MANAGED = new Set<string>([fbiLayout, flaskLayout].flatMap((l) => KEYS.map((k) => l.columns[k])))
+
+function columnsOf(values: Record<string, unknown>, layout: IdentifierLayout): string[] {
   const columns = Object.keys(values).filter((k) => values[k] !== undefined)
+  const managed = new Set([...MANAGED, ...KEYS.map((k) => layout.columns[k])])
   for (const c of columns) {
-    if (MANAGED.has(c) || (!allowUuid && c === 'uuid')) {
-      // Handlers often pass a request body straight through: a client that sends created_by gets a
-      // 400 naming the field, never a 500 and never a forged author.
+    if (managed.has(c)) {
+      // Handlers often pass a request body straight through: a client that sends created_by (or a
+      // uuid, to squat a primary key or probe which ones exist) gets a 400 naming the field, never a
+      // 500, a forged author or a 409-vs-201 answer.
       throw new BadRequest(`'${c}' is set by the server and cannot be given`)
     }
   }
   return columns
 }
 
-/** INSERT with created_by = modified_by = user; uuid, created and modified from the column defaults. */
-export function buildInsert(table: TableName, values: Record<string, unknown>, user: string): SqlQuery {
-  const columns = columnsOf(values, true)
-  const names = ['created_by', 'modified_by', ...columns].map((c) => pg.escapeIdentifier(c))
-  const params = ['$1', '$1', ...columns.map((_, i) => `$${i + 2}`)]
+const q = (name: string) => pg.escapeIdentifier(name)
+
+/** RETURNING *, plus each identifier column under fbi's name when the layout names it otherwise. */
+function returning(layout: IdentifierLayout): string {
+  const aliases = KEYS.filter((k) => layout.columns[k] !== FBI_NAMES[k]).map(
+    (k) => `, ${q(layout.columns[k])} AS ${q(FBI_NAMES[k])}`,
+  )
+  return `RETURNING *${aliases.join('')}`
+}
+
+// An ISO string with Z: a `timestamp without time zone` column stores its UTC wall time (PostgreSQL
+// ignores the zone of such a literal) and a timestamptz column the same instant, whatever the
+// session's TimeZone. A Date parameter would be sent in the Node process's local time instead.
+const utc = (date: Date) => date.toISOString()
+
+/** INSERT … RETURNING * with created_by = modified_by = user; uuid and times from the layout. */
+export function buildInsert(
+  table: TableName,
+  values: Record<string, unknown>,
+  user: string,
+  opts: BuildOptions = {},
+): SqlQuery {
+  const layout = resolveLayout(opts.layout ?? 'fbi', 'layout')
+  const c = layout.columns
+  const columns = columnsOf(values, layout)
+  const names: string[] = []
+  const params: string[] = []
+  const args: unknown[] = []
+  const add = (name: string, value: unknown): string => {
+    args.push(value)
+    const param = `$${args.length}`
+    names.push(name)
+    params.push(param)
+    return param
+  }
+  const uuid = opts.uuid ?? (layout.values === 'application' ? randomUUID() : undefined)
+  if (uuid !== undefined) add(c.uuid, uuid)
+  if (layout.values === 'application') {
+    const at = add(c.created, utc(opts.now ?? new Date()))
+    names.push(c.modified)
+    params.push(at)
+  }
+  const by = add(c.createdBy, user)
+  names.push(c.modifiedBy)
+  params.push(by)
+  for (const column of columns) add(column, values[column])
   return {
-    text: `INSERT INTO ${quoteTable(table)} (${names.join(', ')}) VALUES (${params.join(', ')}) RETURNING *`,
-    values: [user, ...columns.map((c) => values[c])],
+    text: `INSERT INTO ${quoteTable(table)} (${names.map(q).join(', ')}) VALUES (${params.join(', ')}) ${returning(layout)}`,
+    values: args,
   }
 }
 
-/** UPDATE by uuid, setting modified = now() (the database clock) and modified_by = user. */
+/** UPDATE by uuid, setting modified (now(), or the UTC time for an 'application' layout) and modified_by = user. */
 export function buildUpdate(
   table: TableName,
   uuid: string,
   values: Record<string, unknown>,
   user: string,
+  opts: Omit<BuildOptions, 'uuid'> = {},
 ): SqlQuery {
-  const columns = columnsOf(values, false)
-  const sets = [
-    'modified = now()',
-    'modified_by = $1',
-    ...columns.map((c, i) => `${pg.escapeIdentifier(c)} = $${i + 3}`),
-  ]
+  const layout = resolveLayout(opts.layout ?? 'fbi', 'layout')
+  const c = layout.columns
+  const columns = columnsOf(values, layout)
+  const args: unknown[] = [user, uuid]
+  const sets = [`${q(c.modifiedBy)} = $1`]
+  if (layout.values === 'application') {
+    args.push(utc(opts.now ?? new Date()))
+    sets.unshift(`${q(c.modified)} = $3`)
+  } else {
+    sets.unshift(`${q(c.modified)} = now()`)
+  }
+  for (const column of columns) {
+    args.push(values[column])
+    sets.push(`${q(column)} = $${args.length}`)
+  }
   return {
-    text: `UPDATE ${quoteTable(table)} SET ${sets.join(', ')} WHERE uuid = $2 RETURNING *`,
-    values: [user, uuid, ...columns.map((c) => values[c])],
+    text: `UPDATE ${quoteTable(table)} SET ${sets.join(', ')} WHERE ${q(c.uuid)} = $2 ${returning(layout)}`,
+    values: args,
   }
 }
 

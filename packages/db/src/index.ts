@@ -1,112 +1,65 @@
 import fastifyPostgres from '@fastify/postgres'
-import type { FbiConfig } from '@fbi/config'
-import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import type { Pool, PoolClient, QueryResultRow } from 'pg'
-import { dropAllData } from './drop-data.js'
-import { EMBEDDED_POOL_SIZE, type EmbeddedDatabase, type EmbeddedOptions, startEmbedded } from './embedded.js'
-import { FBI_DB_INVALID_OPTION, FBI_DB_MIGRATIONS_NOT_CONFIGURED, FBI_DB_NOT_CONFIGURED } from './errors.js'
+import { createDb, type FbiDb, readStatus } from './db-api.js'
+import { asError } from './db-errors.js'
+import { EMBEDDED_POOL_SIZE, type EmbeddedDatabase, startEmbedded } from './embedded.js'
+import { FBI_DB_NOT_CONFIGURED } from './errors.js'
 import { registerHealthChecks } from './health.js'
-import type { IdentifierRow, TableName } from './identifier.js'
-import { insertWithIdentifier, updateWithIdentifier } from './identifier-queries.js'
-import {
-  type AppliedMigration,
-  type MigrateRunOptions,
-  type MigrationStatus,
-  type MigrationsOptions,
-  migrationStatus,
-  runMigrations,
-} from './migrations.js'
-import {
-  buildPoolConfig,
-  type ConnectionOptions,
-  isConfigured,
-  validateConnectionOptions,
-} from './pool-config.js'
-import { type Queryable, transaction } from './transaction.js'
+import type { MigrationConnection } from './migration-session.js'
+import { type FbiDbOptions, type ResolvedDbOptions, resolveDbOptions } from './options.js'
+import { clientConfig, poolConfig } from './pool-config.js'
+import { watchPool } from './pool-events.js'
 
 // Re-exported so the declaration file keeps an import of @fastify/postgres: without it TypeScript
 // drops the (value-only) import from dist/index.d.ts and users lose the typing of `app.pg`.
 export type { PostgresDb } from '@fastify/postgres'
-
+export { type ConnectionOptions, POOL_DEFAULTS } from './connection-options.js'
+export type { FbiDb } from './db-api.js'
+export { DB_DEFAULTS } from './defaults.js'
 export type { EmbeddedDatabase, EmbeddedOptions } from './embedded.js'
 export { EMBEDDED_POOL_SIZE, startEmbedded } from './embedded.js'
 export * from './errors.js'
+export { HEALTH_CHECK_NAMES } from './health.js'
 export {
-  addIdentifierColumns,
+  type BuildOptions,
   buildInsert,
   buildUpdate,
   IDENTIFIER_COLUMNS,
   type IdentifierRow,
-  identifierColumns,
   isUuid,
   type PackedIdentifier,
   packIdentifier,
-  quoteTable,
   type SqlQuery,
-  type TableName,
 } from './identifier.js'
-export type { Actor, WriteOptions } from './identifier-queries.js'
 export {
-  type AppliedMigration,
-  createMigration,
-  DEFAULT_LOCK_TIMEOUT_MS,
+  addIdentifierColumns,
+  IDENTIFIER_LAYOUTS,
+  type IdentifierColumnNames,
+  type IdentifierLayout,
+  type IdentifierLayoutOption,
+  identifierColumns,
+} from './identifier-layout.js'
+export type { Actor, InsertOptions, WriteOptions } from './identifier-queries.js'
+export { createMigration, shippedMigrations } from './migration-files.js'
+export {
   DEFAULT_MIGRATIONS_SCHEMA,
   DEFAULT_MIGRATIONS_TABLE,
-  type MigrateRunOptions,
   type MigrationStatus,
-  type MigrationsOptions,
   migrationStatus,
+} from './migration-status.js'
+export {
+  type AppliedMigration,
+  type Baseline,
+  DEFAULT_LOCK_TIMEOUT_MS,
+  type MigrateRunOptions,
+  type MigrationsOptions,
   runMigrations,
-  shippedMigrations,
 } from './migrations.js'
-export { buildPoolConfig, type ConnectionOptions, POOL_DEFAULTS } from './pool-config.js'
+export type { FbiDbOptions } from './options.js'
+export { buildPoolConfig } from './pool-config.js'
+export { quoteTable, type TableName } from './table-name.js'
 export type { Queryable } from './transaction.js'
-
-export interface FbiDbOptions extends ConnectionOptions {
-  /**
-   * The embedded PostgreSQL (PGlite) started when no database is configured outside production;
-   * `false` makes a missing database a startup error everywhere. Default: {} (in memory).
-   */
-  embedded?: false | EmbeddedOptions
-  /** node-pg-migrate migrations: directory, table, lock wait, run at start-up. Default: undefined (none). */
-  migrations?: MigrationsOptions
-  /** Register the "database" and "migrations" checks when @fbi/monitoring is present. Default: true. */
-  healthChecks?: boolean
-  /** Time allowed to the "database" health check's SELECT 1, in ms. Default: 2000. */
-  healthCheckTimeoutMs?: number
-}
-
-/** `app.db`: the helpers around the pool that @fastify/postgres puts on `app.pg`. */
-export interface FbiDb {
-  /** The pg pool (the same object as `app.pg.pool`). */
-  readonly pool: Pool
-  /** The embedded database when one was started, else null. */
-  readonly embedded: EmbeddedDatabase | null
-  /** Apply pending migrations (or revert with `{ direction: 'down' }`) under node-pg-migrate's advisory lock. */
-  migrate(opts?: MigrateRunOptions): Promise<AppliedMigration[]>
-  /** Applied and pending migrations compared with the files shipped in `migrations.dir`. */
-  migrationStatus(): Promise<MigrationStatus>
-  /** Run `fn` in one transaction on one client: COMMIT when it resolves, ROLLBACK when anything throws. */
-  transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T>
-  /** INSERT … RETURNING * with created_by/modified_by from the request's JWT user and times from now(). */
-  insertWithIdentifier<Row extends QueryResultRow = QueryResultRow>(
-    actor: FastifyRequest | string,
-    table: TableName,
-    values: Record<string, unknown>,
-    opts?: { client?: Queryable },
-  ): Promise<Row & IdentifierRow>
-  /** UPDATE … WHERE uuid RETURNING *, setting modified = now() and modified_by; EntityNotFound when no row. */
-  updateWithIdentifier<Row extends QueryResultRow = QueryResultRow>(
-    actor: FastifyRequest | string,
-    table: TableName,
-    uuid: string,
-    values: Record<string, unknown>,
-    opts?: { client?: Queryable },
-  ): Promise<Row & IdentifierRow>
-  /** Empty every table of the current schema but the migrations table; Forbidden unless ALLOW_DROP_DATA outside production. */
-  dropData(): Promise<{ tables: string[] }>
-}
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -115,136 +68,98 @@ declare module 'fastify' {
   }
 }
 
-const fbiDb: FastifyPluginAsync<FbiDbOptions> = async (fastify, opts) => {
-  validateConnectionOptions(opts)
-  const { embedded: embeddedOpt = {}, migrations, healthChecks = true, healthCheckTimeoutMs = 2000 } = opts
-  if (embeddedOpt !== false && (typeof embeddedOpt !== 'object' || embeddedOpt === null)) {
-    throw new FBI_DB_INVALID_OPTION('embedded', 'must be false or { dataDir?: string }')
+/** Where migrations run: see migration-session.ts. */
+function migrationConnection(
+  options: ResolvedDbOptions,
+  embedded: EmbeddedDatabase | null,
+  pool: FbiDb['pool'],
+): MigrationConnection {
+  if (embedded !== null) return { kind: 'pool', pool }
+  const direct = options.migrations?.connectionString
+  if (direct !== undefined) {
+    return { kind: 'session', config: clientConfig({ ...options, connectionString: direct }), verify: true }
   }
-  if (embeddedOpt !== false && embeddedOpt.dataDir !== undefined && typeof embeddedOpt.dataDir !== 'string') {
-    throw new FBI_DB_INVALID_OPTION('embedded.dataDir', 'must be a string')
+  if (options.transactionPooler) {
+    return {
+      kind: 'refused',
+      reason: 'the database connection is a transaction pooler (transactionPooler: true)',
+    }
   }
-  if (migrations !== undefined) validateMigrations(migrations)
-  if (typeof healthChecks !== 'boolean') throw new FBI_DB_INVALID_OPTION('healthChecks', 'must be a boolean')
-  if (!Number.isInteger(healthCheckTimeoutMs) || healthCheckTimeoutMs < 1) {
-    throw new FBI_DB_INVALID_OPTION('healthCheckTimeoutMs', 'must be a positive integer')
-  }
+  return { kind: 'session', config: clientConfig(options), verify: true }
+}
 
-  const config: FbiConfig = fastify.config
-  const poolConfig = buildPoolConfig(opts, config.db)
+const fbiDb: FastifyPluginAsync<FbiDbOptions> = async (fastify, opts) => {
+  // Options first: a wrong one is a rejected ready() naming it.
+  const options = resolveDbOptions(opts, fastify.config)
+
+  // The pool: the configured server, or (outside production) an embedded PGlite.
+  const pgOptions = poolConfig(options)
   let embedded: EmbeddedDatabase | null = null
-  if (!isConfigured(opts, config.db)) {
-    if (config.isProduction)
-      throw new FBI_DB_NOT_CONFIGURED(`the embedded database is refused in ${config.environment}`)
-    if (embeddedOpt === false) throw new FBI_DB_NOT_CONFIGURED('the embedded database is turned off')
-    embedded = await startEmbedded(embeddedOpt)
+  if (!options.configured) {
+    if (fastify.config.isProduction) {
+      throw new FBI_DB_NOT_CONFIGURED(`the embedded database is refused in ${fastify.config.environment}`)
+    }
+    if (options.embedded === false) throw new FBI_DB_NOT_CONFIGURED('the embedded database is turned off')
+    embedded = await startEmbedded(options.embedded)
     const started = embedded
     // Registered before @fastify/postgres, so (onClose hooks run last-in, first-out) the pool ends first.
     fastify.addHook('onClose', async () => {
       await started.close()
     })
-    poolConfig.connectionString = embedded.connectionString
-    poolConfig.max = EMBEDDED_POOL_SIZE
+    pgOptions.connectionString = embedded.connectionString
+    pgOptions.max = EMBEDDED_POOL_SIZE
     // One long-lived connection: reopening it is the only moment the single-socket server could refuse one.
-    poolConfig.idleTimeoutMillis = 0
+    pgOptions.idleTimeoutMillis = 0
     fastify.log.warn(
-      { database: embeddedOpt.dataDir ?? 'memory' },
+      { database: options.embedded.dataDir ?? 'memory' },
       `No database configured: using an embedded PostgreSQL (PGlite) at ${embedded.host}:${embedded.port}, one connection, for development only`,
     )
   }
-
-  await fastify.register(fastifyPostgres, poolConfig)
+  await fastify.register(fastifyPostgres, pgOptions)
   const pool = fastify.pg.pool
-  const log: FastifyBaseLogger = fastify.log
-  // @fastify/postgres adds no listener: without one an idle client's error (server restart, network
-  // cut) is an unhandled 'error' event and kills the process. pg-pool removes the broken client.
-  pool.on('error', (err) => {
-    log.warn(
-      { err: { message: err.message, code: (err as { code?: unknown }).code } },
-      'database client error',
-    )
-  })
-  // pg-pool drops its own listener while a client is checked out; keep one so a connection lost
-  // between two queries of a checked-out client fails the next query instead of the process.
-  pool.on('connect', (client) => {
-    client.on('error', () => {})
-  })
+  watchPool(pool, fastify.log)
 
-  const requireMigrations = (): MigrationsOptions => {
-    if (migrations === undefined) throw new FBI_DB_MIGRATIONS_NOT_CONFIGURED()
-    return migrations
-  }
-
-  const db: FbiDb = {
+  // Decorators.
+  const db = createDb({
     pool,
     embedded,
-    async migrate(runOpts = {}) {
-      const m = requireMigrations()
-      const client = await pool.connect()
-      let failed = false
-      try {
-        return await runMigrations(client, { ...m, ...runOpts, log: migrationLog(log) })
-      } catch (err) {
-        failed = true
-        throw err
-      } finally {
-        // node-pg-migrate leaves a failed migration's transaction open (it expects to close its own
-        // connection) and then cannot release its session-level advisory lock: such a client must
-        // never go back to the pool. Destroying it ends the session, which rolls back and unlocks.
-        client.release(failed)
-      }
-    },
-    async migrationStatus() {
-      const m = requireMigrations()
-      const client = await pool.connect()
-      try {
-        return await migrationStatus(client, m)
-      } finally {
-        client.release()
-      }
-    },
-    transaction: (fn) => transaction(pool, fn),
-    insertWithIdentifier: (actor, table, values, writeOpts) =>
-      insertWithIdentifier(writeOpts?.client ?? pool, actor, table, values),
-    updateWithIdentifier: (actor, table, uuid, values, writeOpts) =>
-      updateWithIdentifier(writeOpts?.client ?? pool, actor, table, uuid, values),
-    dropData: () => dropAllData(pool, config, migrations),
-  }
+    options,
+    config: fastify.config,
+    log: fastify.log,
+    migrationConnection: migrationConnection(options, embedded, pool),
+  })
   fastify.decorate('db', db)
 
-  if (healthChecks) registerHealthChecks(fastify, db, { timeoutMs: healthCheckTimeoutMs, migrations })
-  if (migrations?.migrateOnStart === true) await db.migrate()
+  // Health checks (with @fbi/monitoring). The version check is the original's: always there in compat mode.
+  if (options.healthChecks) {
+    const { migrations } = options
+    registerHealthChecks(fastify, pool, {
+      timeoutMs: options.healthCheckTimeoutMs,
+      compat: options.compat,
+      status:
+        migrations !== undefined
+          ? () => readStatus(pool, migrations)
+          : options.compat === 'flask'
+            ? () => readStatus(pool, {})
+            : undefined,
+    })
+  }
+
+  // Migrations at start-up.
+  if (options.migrations?.migrateOnStart === true) await db.migrate()
 }
 
-function validateMigrations(m: MigrationsOptions): void {
-  if (typeof m !== 'object' || m === null) throw new FBI_DB_INVALID_OPTION('migrations', 'must be an object')
-  if (typeof m.dir !== 'string' || m.dir.length === 0) {
-    throw new FBI_DB_INVALID_OPTION('migrations.dir', 'must be a non-empty string')
-  }
-  for (const key of ['table', 'schema'] as const) {
-    const value = m[key]
-    if (value !== undefined && (typeof value !== 'string' || value.length === 0)) {
-      throw new FBI_DB_INVALID_OPTION(`migrations.${key}`, 'must be a non-empty string')
-    }
-  }
-  if (m.migrateOnStart !== undefined && typeof m.migrateOnStart !== 'boolean') {
-    throw new FBI_DB_INVALID_OPTION('migrations.migrateOnStart', 'must be a boolean')
-  }
-  if (m.lockTimeoutMs !== undefined && (!Number.isInteger(m.lockTimeoutMs) || m.lockTimeoutMs < 0)) {
-    throw new FBI_DB_INVALID_OPTION('migrations.lockTimeoutMs', 'must be an integer >= 0')
-  }
-}
-
-function migrationLog(log: FastifyBaseLogger) {
-  return {
-    debug: (msg: string) => log.debug(msg),
-    info: (msg: string) => log.info(msg),
-    warn: (msg: string) => log.warn(msg),
-    error: (msg: string) => log.error(msg),
+// avvio reads a plugin that rejects with a falsy value (undefined, null, 0, '') as loaded: nothing
+// may leave the plugin as anything but an Error.
+const failClosed: FastifyPluginAsync<FbiDbOptions> = async (fastify, opts) => {
+  try {
+    await fbiDb(fastify, opts)
+  } catch (err) {
+    throw asError(err)
   }
 }
 
-const plugin = fp(fbiDb, {
+const plugin = fp(failClosed, {
   name: '@fbi/db',
   fastify: '5.x',
   dependencies: ['@fbi/config'],

@@ -1,14 +1,17 @@
-import { readdir } from 'node:fs/promises'
-import { basename, extname, resolve } from 'node:path'
-import { Migration, runner } from 'node-pg-migrate'
+import { resolve } from 'node:path'
+import { runner } from 'node-pg-migrate'
 import type { ClientBase } from 'pg'
-import { FBI_DB_MIGRATION_FAILED, FBI_DB_MIGRATION_LOCKED } from './errors.js'
+import { asError } from './db-errors.js'
+import { FBI_DB_BASELINE_REQUIRED, FBI_DB_INVALID_OPTION, FBI_DB_MIGRATION_FAILED } from './errors.js'
+import { shippedMigrations } from './migration-files.js'
+import { acquireMigrationLock, releaseMigrationLock } from './migration-session.js'
+import { DEFAULT_MIGRATIONS_SCHEMA, DEFAULT_MIGRATIONS_TABLE, migrationStatus } from './migration-status.js'
 
 /** Where the migrations live and how they run. */
 export interface MigrationsOptions {
   /** Directory of node-pg-migrate migration files (.js, .cjs, .mjs or .sql), resolved from the working directory. */
   dir: string
-  /** Run pending migrations in `onReady`-time plugin start-up. Default: false. */
+  /** Run pending migrations while the plugin starts. Default: false. */
   migrateOnStart?: boolean
   /** Table that records the applied migrations. Default: 'pgmigrations' (node-pg-migrate's own default). */
   table?: string
@@ -16,6 +19,18 @@ export interface MigrationsOptions {
   schema?: string
   /** How long to keep retrying while another instance holds the migration lock. Default: 30000. */
   lockTimeoutMs?: number
+  /**
+   * A direct connection to PostgreSQL for migrations (they need a session: not a transaction
+   * pooler). Default: the service's own connection, which must then not be a pooler.
+   */
+  connectionString?: string
+  /**
+   * Take over a database that Alembic migrated (it has `alembic_version` and no fbi history): before
+   * the first migration, record its schema as the starting point, as `fbi-db migrate baseline` does;
+   * `{ to }` also marks the shipped migrations up to that one as applied without running them.
+   * Default: false (such a database is refused with FBI_DB_BASELINE_REQUIRED).
+   */
+  baseline?: boolean | { to: string }
 }
 
 export interface MigrateRunOptions {
@@ -31,135 +46,114 @@ export interface AppliedMigration {
   readonly path: string
 }
 
-export interface MigrationStatus {
-  /** Names of the applied migrations, in order. */
-  readonly applied: readonly string[]
-  /** Names of the shipped migration files not applied yet, in order. */
-  readonly pending: readonly string[]
-  /** The last applied migration, or null. */
-  readonly current: string | null
-  /** The newest migration file shipped, or null when the directory is empty. */
-  readonly newest: string | null
+/** What a baseline recorded. */
+export interface Baseline {
+  /** The Alembic version the database was at, or null (a schema made otherwise). */
+  readonly alembicVersion: string | null
+  /** Shipped migrations marked as applied without running (the ones up to `to`). */
+  readonly marked: readonly string[]
+  /** False when the database already had fbi history: nothing was recorded. */
+  readonly recorded: boolean
 }
 
-interface Log {
+export interface MigrationLog {
   info(msg: string): void
   warn(msg: string): void
   error(msg: string): void
   debug(msg: string): void
 }
 
-export const DEFAULT_MIGRATIONS_TABLE = 'pgmigrations'
-export const DEFAULT_MIGRATIONS_SCHEMA = 'public'
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000
 
-// node-pg-migrate's lock is pg_try_advisory_lock: a second runner fails at once with this message
-// instead of waiting. We keep its lock (one well-known key, released with the session) and only
-// retry, so two instances starting together apply each migration exactly once.
-const LOCK_BUSY_MESSAGE = 'Another migration is already running'
+type RunOptions = MigrationsOptions & MigrateRunOptions & { log: MigrationLog }
 
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms))
+function runnerOptions(client: ClientBase, opts: RunOptions) {
+  return {
+    dbClient: client,
+    dir: resolve(opts.dir),
+    migrationsTable: opts.table ?? DEFAULT_MIGRATIONS_TABLE,
+    migrationsSchema: opts.schema ?? DEFAULT_MIGRATIONS_SCHEMA,
+    checkOrder: true,
+    // The lock is ours (acquireMigrationLock), taken before the history is read.
+    noLock: true,
+    logger: { debug: opts.log.debug, info: opts.log.info, warn: opts.log.warn, error: opts.log.error },
+  }
+}
 
-export async function runMigrations(
-  client: ClientBase,
-  opts: MigrationsOptions & MigrateRunOptions & { log: Log },
-): Promise<AppliedMigration[]> {
-  const { direction = 'up', table = DEFAULT_MIGRATIONS_TABLE, lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS } = opts
-  const deadline = Date.now() + lockTimeoutMs
-  for (;;) {
-    try {
+/** Runs `work` holding the migration lock; the lock is released after a success (a failure ends the session). */
+async function underLock<T>(client: ClientBase, opts: RunOptions, work: () => Promise<T>): Promise<T> {
+  await acquireMigrationLock(client, opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, () =>
+    opts.log.info('another instance holds the migration lock; waiting'),
+  )
+  const result = await work()
+  await releaseMigrationLock(client)
+  return result
+}
+
+async function markBaseline(client: ClientBase, opts: RunOptions, to: string | undefined): Promise<Baseline> {
+  let count = 0
+  if (to !== undefined) {
+    const shipped = await shippedMigrations(opts.dir)
+    count = shipped.indexOf(to) + 1
+    if (count === 0) throw new FBI_DB_INVALID_OPTION('baseline.to', `no shipped migration is named '${to}'`)
+  }
+  const status = await migrationStatus(client, opts)
+  if (status.fbiHistory) return { alembicVersion: status.alembicVersion, marked: [], recorded: false }
+  // node-pg-migrate's runner creates its history table; `fake` records the first `count` shipped
+  // migrations without running them (count 0: the table alone, the mark that fbi now migrates).
+  const marked = await runner({ ...runnerOptions(client, opts), direction: 'up', count, fake: true })
+  opts.log.info(
+    `baseline recorded${status.alembicVersion === null ? '' : ` on Alembic version ${status.alembicVersion}`}`,
+  )
+  return { alembicVersion: status.alembicVersion, marked: marked.map((m) => m.name), recorded: true }
+}
+
+/** Converts anything the runner throws: connection errors keep their code, the rest becomes FBI_DB_MIGRATION_FAILED. */
+function migrationError(err: unknown): Error {
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code === 'string' && code.startsWith('FBI_DB_')) return asError(err)
+  // Connection-level errors keep their code so the caller (and @fbi/errors) can tell "down" from "broken".
+  if (
+    typeof code === 'string' &&
+    (code.startsWith('08') || code.startsWith('57P0') || code.startsWith('E'))
+  ) {
+    return asError(err)
+  }
+  return new FBI_DB_MIGRATION_FAILED(err instanceof Error ? err.message : String(err), { cause: err })
+}
+
+/** Apply (or revert) migrations on `client`, a session, under the lock. */
+export async function runMigrations(client: ClientBase, opts: RunOptions): Promise<AppliedMigration[]> {
+  const direction = opts.direction ?? 'up'
+  try {
+    return await underLock(client, opts, async () => {
+      const status = await migrationStatus(client, opts)
+      if (status.baselineRequired && direction === 'up') {
+        if (opts.baseline === undefined || opts.baseline === false) {
+          throw new FBI_DB_BASELINE_REQUIRED(status.alembicVersion ?? 'unknown')
+        }
+        await markBaseline(client, opts, opts.baseline === true ? undefined : opts.baseline.to)
+      }
       const ran = await runner({
-        dbClient: client,
-        dir: resolve(opts.dir),
-        migrationsTable: table,
-        migrationsSchema: opts.schema ?? DEFAULT_MIGRATIONS_SCHEMA,
+        ...runnerOptions(client, opts),
         direction,
         ...(opts.count === undefined ? {} : { count: opts.count }),
-        checkOrder: true,
-        logger: { debug: opts.log.debug, info: opts.log.info, warn: opts.log.warn, error: opts.log.error },
       })
       return ran.map((m) => ({ name: m.name, path: m.path }))
-    } catch (err) {
-      if (err instanceof Error && err.message === LOCK_BUSY_MESSAGE) {
-        if (Date.now() >= deadline) throw new FBI_DB_MIGRATION_LOCKED(lockTimeoutMs)
-        opts.log.info('another instance holds the migration lock; waiting')
-        await sleep(100 + Math.floor(Math.random() * 150))
-        continue
-      }
-      // Connection-level errors keep their code so the caller (and @fbi/errors) can tell "down" from "broken".
-      if (isConnectionError(err)) throw err
-      throw new FBI_DB_MIGRATION_FAILED(err instanceof Error ? err.message : String(err), { cause: err })
-    }
+    })
+  } catch (err) {
+    throw migrationError(err)
   }
 }
 
-/**
- * The shipped migration names (file names without extension) in the order node-pg-migrate runs
- * them: numeric prefix (13-digit ms or 17-digit UTC timestamp), then natural name order; files
- * starting with "." are ignored, as node-pg-migrate does by default.
- */
-export async function shippedMigrations(dir: string): Promise<string[]> {
-  const entries = await readdir(resolve(dir), { withFileTypes: true })
-  return entries
-    .filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith('.'))
-    .map((e) => e.name)
-    .sort(
-      (a, b) =>
-        numericPrefix(a) - numericPrefix(b) ||
-        a.localeCompare(b, undefined, {
-          usage: 'sort',
-          numeric: true,
-          sensitivity: 'variant',
-          ignorePunctuation: true,
-        }),
-    )
-    .map((name) => basename(name, extname(name)))
-}
-
-function numericPrefix(fileName: string): number {
-  const prefix = fileName.split('_')[0] ?? ''
-  if (/^\d{17}$/.test(prefix)) {
-    const iso = `${prefix.slice(0, 4)}-${prefix.slice(4, 6)}-${prefix.slice(6, 8)}T${prefix.slice(8, 10)}:${prefix.slice(10, 12)}:${prefix.slice(12, 14)}.${prefix.slice(14, 17)}Z`
-    return new Date(iso).valueOf()
-  }
-  return Number(prefix) || 0
-}
-
-export async function migrationStatus(
+/** Record the existing schema as fbi's starting point (see MigrationsOptions.baseline), under the lock. */
+export async function recordBaseline(
   client: ClientBase,
-  opts: Pick<MigrationsOptions, 'dir' | 'table' | 'schema'>,
-): Promise<MigrationStatus> {
-  const shipped = await shippedMigrations(opts.dir)
-  const qualified = `${client.escapeIdentifier(opts.schema ?? DEFAULT_MIGRATIONS_SCHEMA)}.${client.escapeIdentifier(
-    opts.table ?? DEFAULT_MIGRATIONS_TABLE,
-  )}`
-  const exists = await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [qualified])
-  const applied =
-    exists.rows[0]?.t == null
-      ? []
-      : (await client.query<{ name: string }>(`SELECT name FROM ${qualified} ORDER BY run_on, id`)).rows.map(
-          (r) => r.name,
-        )
-  const done = new Set(applied)
-  return {
-    applied,
-    pending: shipped.filter((name) => !done.has(name)),
-    current: applied.at(-1) ?? null,
-    newest: shipped.at(-1) ?? null,
+  opts: RunOptions & { to?: string },
+): Promise<Baseline> {
+  try {
+    return await underLock(client, opts, () => markBaseline(client, opts, opts.to))
+  } catch (err) {
+    throw migrationError(err)
   }
-}
-
-/** Create a new, empty migration file and return its path. */
-export async function createMigration(
-  dir: string,
-  name: string,
-  language: 'js' | 'sql' = 'js',
-): Promise<string> {
-  return Migration.create(name, resolve(dir), { language })
-}
-
-function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code
-  if (typeof code !== 'string') return false
-  return code.startsWith('08') || code.startsWith('57P0') || code.startsWith('E')
 }

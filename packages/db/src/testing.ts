@@ -44,42 +44,64 @@ export async function createTestDatabase(adminUrl: string, label = 'test'): Prom
 }
 
 /**
- * A TCP proxy on 127.0.0.1 between a pool and PostgreSQL: `cut()` drops every connection and
- * refuses new ones (the database "stops" for this client only), `restore()` listens again on the
- * same port. Lets a test stop the database without touching a server others share.
+ * A TCP proxy on 127.0.0.1 between a pool and PostgreSQL (or a pooler). `cut()` drops every
+ * connection and refuses new ones (the database "stops" for this client only); `freeze()` keeps
+ * every connection open and accepts new ones but passes no byte either way (a paused VM, stalled
+ * storage: the TCP connection stays up, no answer comes); `restore()` undoes either: it listens
+ * again on the same port, or lets the held bytes through. Lets a test fail the database without
+ * touching a server others share.
  */
 export interface TcpProxy {
   readonly port: number
   /** `target` with its host and port replaced by the proxy's. */
   url(target: string): string
-  /** Whether the proxy is accepting connections. */
+  /** Whether the proxy is accepting connections (true while frozen). */
   readonly up: boolean
+  /** Whether bytes are held (between `freeze()` and `restore()`). */
+  readonly frozen: boolean
+  /** How many client connections are open through the proxy. */
+  readonly connections: number
   cut(): Promise<void>
+  freeze(): void
   restore(): Promise<void>
   close(): Promise<void>
 }
 
+interface Pair {
+  client: Socket
+  upstream: Socket
+}
+
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
-  const sockets = new Set<Socket>()
+  const pairs = new Set<Pair>()
   let server: Server | undefined
   let port = 0
   let up = false
+  let frozen = false
+  const flow = ({ client, upstream }: Pair) => {
+    client.pipe(upstream)
+    upstream.pipe(client)
+  }
+  const hold = ({ client, upstream }: Pair) => {
+    client.unpipe(upstream)
+    upstream.unpipe(client)
+    client.pause()
+    upstream.pause()
+  }
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       const s = createServer((client) => {
-        const upstream = connect(targetPort, targetHost)
-        sockets.add(client)
-        sockets.add(upstream)
+        const pair: Pair = { client, upstream: connect(targetPort, targetHost) }
+        pairs.add(pair)
         const end = () => {
-          client.destroy()
-          upstream.destroy()
-          sockets.delete(client)
-          sockets.delete(upstream)
+          pair.client.destroy()
+          pair.upstream.destroy()
+          pairs.delete(pair)
         }
         client.on('error', end).on('close', end)
-        upstream.on('error', end).on('close', end)
-        client.pipe(upstream)
-        upstream.pipe(client)
+        pair.upstream.on('error', end).on('close', end)
+        if (frozen) hold(pair)
+        else flow(pair)
       })
       s.once('error', reject)
       s.listen(port, '127.0.0.1', () => {
@@ -93,8 +115,12 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   const stop = () =>
     new Promise<void>((resolve) => {
       up = false
-      for (const s of sockets) s.destroy()
-      sockets.clear()
+      frozen = false
+      for (const { client, upstream } of pairs) {
+        client.destroy()
+        upstream.destroy()
+      }
+      pairs.clear()
       if (server === undefined) return resolve()
       server.close(() => resolve())
     })
@@ -106,6 +132,12 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     get up() {
       return up
     },
+    get frozen() {
+      return frozen
+    },
+    get connections() {
+      return pairs.size
+    },
     url(target: string) {
       const u = new URL(target)
       u.hostname = '127.0.0.1'
@@ -115,7 +147,16 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     async cut() {
       if (up) await stop()
     },
+    freeze() {
+      if (!up || frozen) return
+      frozen = true
+      for (const pair of pairs) hold(pair)
+    },
     async restore() {
+      if (frozen) {
+        frozen = false
+        for (const pair of pairs) flow(pair)
+      }
       if (!up) await listen()
     },
     async close() {

@@ -2,7 +2,7 @@ import { createServer, type Socket } from 'node:net'
 import fbiMonitoring from '@fbi/monitoring'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it, type TestContext, vi } from 'vitest'
-import { buildApp, logCollector, proxiedDatabase } from './helpers.js'
+import { BACKENDS, type Backend, buildApp, logCollector, proxiedDatabase } from './helpers.js'
 
 const DOWN = { code: 503, message: 'Database connection failed: Service unavailable' }
 
@@ -21,12 +21,12 @@ function routes(app: FastifyInstance) {
 }
 
 /** A database reachable only through a TCP proxy the test can cut: the real server, or a PGlite of its own. */
-async function proxiedApp(ctx: TestContext, log?: ReturnType<typeof logCollector>) {
-  const { url, proxy, embedded } = await proxiedDatabase(ctx, 'failures')
+async function proxiedApp(ctx: TestContext, backend: Backend, log?: ReturnType<typeof logCollector>) {
+  const { url, proxy, embedded, database } = await proxiedDatabase(ctx, 'failures', backend)
   const app = buildApp(url, {
     ...(log ? { logger: log.logger } : {}),
     // PGlite serves one connection safely (see README), so its pool has one client.
-    db: { connectTimeoutMs: 1000, ...(embedded ? { poolSize: 1 } : {}) },
+    db: { ...database.options, connectTimeoutMs: 1000, ...(embedded ? { poolSize: 1 } : {}) },
   })
   ctx.onTestFinished(() => app.close())
   routes(app)
@@ -35,10 +35,10 @@ async function proxiedApp(ctx: TestContext, log?: ReturnType<typeof logCollector
   return { app, proxy }
 }
 
-describe('database failures', () => {
+describe.each(BACKENDS)('database failures (%s)', (backend) => {
   it('answers 503 while the database is unreachable and recovers by itself when it is back', async (ctx) => {
     const log = logCollector()
-    const { app, proxy } = await proxiedApp(ctx, log)
+    const { app, proxy } = await proxiedApp(ctx, backend, log)
     expect((await app.inject({ method: 'POST', url: '/items' })).statusCode).toBe(201)
 
     await proxy.cut()
@@ -64,7 +64,7 @@ describe('database failures', () => {
   })
 
   it('fails a transaction cut in the middle with its connection error and loses none of the pool', async (ctx) => {
-    const { app, proxy } = await proxiedApp(ctx)
+    const { app, proxy } = await proxiedApp(ctx, backend)
     const err = await app.db
       .transaction(async (client) => {
         await client.query('INSERT INTO item DEFAULT VALUES')
@@ -81,14 +81,16 @@ describe('database failures', () => {
   })
 
   it('answers 500 "Query error" for bad SQL without leaking the statement, values or driver message', async (ctx) => {
-    const { app } = await proxiedApp(ctx)
+    const { app } = await proxiedApp(ctx, backend)
     const res = await app.inject({ url: '/bad-sql' })
     expect(res.statusCode).toBe(500)
     expect(res.headers['content-type']).toMatch(/^application\/json/)
     expect(res.json()).toEqual({ code: 500, message: 'Query error' })
     expect(res.body).not.toMatch(/no_such_table|secret_column|password123|relation|does not exist/)
   })
+})
 
+describe('database failures of the embedded database and of a silent server', () => {
   it('recovers after the embedded PGlite server is stopped and started again', async (ctx) => {
     const app = buildApp(undefined)
     ctx.onTestFinished(() => app.close())
@@ -135,6 +137,6 @@ describe('database failures', () => {
     const database = (res.json() as { results: { checker: string; output: unknown }[] }).results.find(
       (r) => r.checker === 'database',
     )
-    expect(database?.output).toBe('Database not available: no answer within 200 ms')
+    expect(database?.output).toBe('Database not available. Reason: no answer within 200 ms')
   })
 })

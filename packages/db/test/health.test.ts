@@ -3,7 +3,14 @@ import fbiMonitoring from '@fbi/monitoring'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it, type TestContext, vi } from 'vitest'
 import { type EmbeddedDatabase, startEmbedded } from '../src/index.js'
-import { buildApp, createTestDatabase, startProxy } from './helpers.js'
+import {
+  BACKENDS,
+  type Backend,
+  buildApp,
+  createTestDatabase,
+  proxiedDatabase,
+  startProxy,
+} from './helpers.js'
 
 const V1 = join(import.meta.dirname, 'fixtures/migrations/v1')
 const V2 = join(import.meta.dirname, 'fixtures/migrations/v2')
@@ -31,21 +38,25 @@ async function health(app: FastifyInstance) {
   return { res, body, byName }
 }
 
-async function start(ctx: TestContext, dir: string | undefined) {
-  const database = await createTestDatabase('health')
+async function start(ctx: TestContext, dir: string | undefined, backend: Backend = 'direct') {
+  const database = await createTestDatabase('health', backend)
   ctx.onTestFinished(() => database.drop())
   const app = buildApp(database.url, {
     before: withMonitoring,
-    db: { healthCheckTimeoutMs: 1000, ...(dir === undefined ? {} : { migrations: { dir } }) },
+    db: {
+      ...database.options,
+      healthCheckTimeoutMs: 1000,
+      ...(dir === undefined ? {} : { migrations: database.migrations(dir) }),
+    },
   })
   ctx.onTestFinished(() => app.close())
   await app.ready()
   return { app, database }
 }
 
-describe('health checks', () => {
+describe.each(BACKENDS)('health checks (%s)', (backend) => {
   it('passes "database" and "migrations" when connected and up to date', async (ctx) => {
-    const { app } = await start(ctx, V1)
+    const { app } = await start(ctx, V1, backend)
     await app.db.migrate()
     const { res, body, byName } = await health(app)
     expect(res.statusCode).toBe(200)
@@ -60,7 +71,7 @@ describe('health checks', () => {
 
   it('fails "migrations" when the applied version is behind the newest file shipped', async (ctx) => {
     // A newer build ships three migrations; the database has only the first two.
-    const { app } = await start(ctx, V2)
+    const { app } = await start(ctx, V2, backend)
     await app.db.migrate({ count: 2 })
     const { res, body, byName } = await health(app)
     expect(res.statusCode).toBe(500)
@@ -75,13 +86,13 @@ describe('health checks', () => {
   })
 
   it('does not register "migrations" without a migrations directory', async (ctx) => {
-    const { app } = await start(ctx, undefined)
+    const { app } = await start(ctx, undefined, backend)
     const { byName } = await health(app)
     expect(Object.keys(byName)).toEqual(['database'])
   })
 
   it('fails "database" while the database is unreachable and passes again after', async (ctx) => {
-    const database = await createTestDatabase('health')
+    const database = await createTestDatabase('health', backend)
     ctx.onTestFinished(() => database.drop())
     const target = database.url === undefined ? undefined : new URL(database.url)
     let upstreamUrl = database.url
@@ -96,7 +107,12 @@ describe('health checks', () => {
     ctx.onTestFinished(() => proxy.close())
     const app = buildApp(proxy.url(upstream.toString()), {
       before: withMonitoring,
-      db: { healthCheckTimeoutMs: 1000, connectTimeoutMs: 500, ...(embedded ? { poolSize: 1 } : {}) },
+      db: {
+        ...database.options,
+        healthCheckTimeoutMs: 1000,
+        connectTimeoutMs: 500,
+        ...(embedded ? { poolSize: 1 } : {}),
+      },
     })
     ctx.onTestFinished(() => app.close())
     await app.ready()
@@ -109,9 +125,44 @@ describe('health checks', () => {
     expect(down.res.statusCode).toBe(500)
     expect(down.byName.database).toMatchObject({
       passed: false,
-      output: 'Database not available: ECONNREFUSED',
+      output: 'Database not available. Reason: ECONNREFUSED',
     })
     await proxy.restore()
     expect((await health(app)).byName.database).toMatchObject({ passed: true, output: 'Database ok' })
+  })
+  it("fails as the original's checks did in compat mode, with a code instead of the driver's message", async (ctx) => {
+    const { url, proxy, embedded, database } = await proxiedDatabase(ctx, 'health', backend)
+    const app = buildApp(url, {
+      before: withMonitoring,
+      compat: 'flask',
+      db: {
+        ...database.options,
+        healthCheckTimeoutMs: 1000,
+        connectTimeoutMs: 500,
+        ...(embedded ? { poolSize: 1 } : {}),
+      },
+    })
+    ctx.onTestFinished(() => app.close())
+    await app.ready()
+    const up = await health(app)
+    expect(up.res.statusCode).toBe(200)
+    expect(up.byName.database_connectivity_test).toMatchObject({ passed: true, output: 'Database ok' })
+    // No migrations and no alembic_version: the original said "unknown" for an empty history.
+    expect(up.byName.database_version_test).toMatchObject({
+      passed: true,
+      output: 'Database version: unknown',
+    })
+    await proxy.cut()
+    await vi.waitFor(() => expect(app.pg.pool.totalCount).toBe(0))
+    const down = await health(app)
+    expect(down.res.statusCode).toBe(500)
+    expect(down.byName.database_connectivity_test).toMatchObject({
+      passed: false,
+      output: 'Database not available. Reason: ECONNREFUSED',
+    })
+    expect(down.byName.database_version_test).toMatchObject({
+      passed: false,
+      output: 'Database version not available. Reason: ECONNREFUSED',
+    })
   })
 })

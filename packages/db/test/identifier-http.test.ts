@@ -3,7 +3,7 @@ import { mintHsToken } from '@fbi/security/testing'
 import { MigrationBuilder } from 'node-pg-migrate'
 import { describe, expect, it, type TestContext } from 'vitest'
 import { identifierColumns, packIdentifier } from '../src/index.js'
-import { buildApp, createTestDatabase } from './helpers.js'
+import { BACKENDS, type Backend, buildApp, createTestDatabase } from './helpers.js'
 
 const HS_KEY = 'db-test-hs-key-0123456789abcdef012345'
 const PROXY_URL = 'http://localhost'
@@ -13,10 +13,11 @@ function token(metadata: Record<string, unknown>, scope = 'write:patient'): stri
   return mintHsToken({ key: HS_KEY, issuer: INTERNAL, audience: INTERNAL, metadata, scope })
 }
 
-async function patientService(ctx: TestContext) {
-  const database = await createTestDatabase('identifier_http')
+async function patientService(ctx: TestContext, backend: Backend) {
+  const database = await createTestDatabase('identifier_http', backend)
   ctx.onTestFinished(() => database.drop())
   const app = buildApp(database.url, {
+    db: database.options,
     jwt: true,
     env: { HS_KEY, PROXY_URL },
     before: (a) => {
@@ -31,6 +32,15 @@ async function patientService(ctx: TestContext) {
       const row = await app.db.insertWithIdentifier(request, 'patient', { name: request.body.name })
       return reply.code(201).send({ ...packIdentifier(row), name: row.name })
     })
+    // The common shortcut: the request body handed straight to the helper.
+    api.post<{ Body: Record<string, unknown> }>(
+      '/patients/from-body',
+      { config: { protect } },
+      async (request, reply) => {
+        const row = await app.db.insertWithIdentifier(request, 'patient', request.body)
+        return reply.code(201).send({ ...packIdentifier(row), name: row.name })
+      },
+    )
     api.patch<{ Params: { uuid: string }; Body: { name: string } }>(
       '/patients/:uuid',
       { config: { protect } },
@@ -51,9 +61,9 @@ async function patientService(ctx: TestContext) {
 
 const ISO_MS_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 
-describe('identifier columns filled from a real JWT', () => {
+describe.each(BACKENDS)('identifier columns filled from a real JWT (%s)', (backend) => {
   it('sets created_by and modified_by from the token user, then modified_by from the next writer', async (ctx) => {
-    const app = await patientService(ctx)
+    const app = await patientService(ctx, backend)
     const created = await app.inject({
       method: 'POST',
       url: '/patients',
@@ -85,8 +95,38 @@ describe('identifier columns filled from a real JWT', () => {
     expect(rows).toEqual([{ created_by: 'clinician-7', modified_by: 'patient-3' }])
   })
 
+  it('never lets a request body choose the uuid: no primary-key squatting, no 409-vs-201 oracle', async (ctx) => {
+    const app = await patientService(ctx, backend)
+    const headers = { authorization: `Bearer ${token({ clinician_id: 'clinician-7' })}` }
+    const first = await app.inject({ method: 'POST', url: '/patients', headers, payload: { name: 'Ann' } })
+    expect(first.statusCode).toBe(201)
+    const taken = (first.json() as { uuid: string }).uuid
+    const free = '4b0d1f3e-2c7a-4e59-9f1b-6a8c2d3e4f50'
+    const attempts = await Promise.all(
+      [taken, free].map((uuid) =>
+        app.inject({ method: 'POST', url: '/patients/from-body', headers, payload: { uuid, name: 'Eve' } }),
+      ),
+    )
+    // The same answer whether the uuid exists or not: nothing learnt, nothing squatted.
+    for (const res of attempts) {
+      expect(res.statusCode).toBe(400)
+      expect(res.json()).toEqual({ code: 400, message: "'uuid' is set by the server and cannot be given" })
+    }
+    const { rows } = await app.pg.query<{ uuid: string; name: string }>('SELECT uuid, name FROM patient')
+    expect(rows).toEqual([{ uuid: taken, name: 'Ann' }])
+    // Without a uuid the body goes through, and the server picks the id.
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/patients/from-body',
+      headers,
+      payload: { name: 'Eve' },
+    })
+    expect(ok.statusCode).toBe(201)
+    expect((ok.json() as { uuid: string }).uuid).not.toBe(free)
+  })
+
   it('answers 404 for an unknown uuid and 401 without a token, writing nothing', async (ctx) => {
-    const app = await patientService(ctx)
+    const app = await patientService(ctx, backend)
     const missing = await app.inject({
       method: 'PATCH',
       url: '/patients/00000000-0000-4000-8000-000000000000',

@@ -55,6 +55,9 @@ describe('migrations (node-pg-migrate)', () => {
       pending: ['1700000000000_create-note', '1700000001000_add-note-body', '1700000002000_create-tag'],
       current: null,
       newest: '1700000002000_create-tag',
+      fbiHistory: false,
+      alembicVersion: null,
+      baselineRequired: false,
     })
     await app.db.migrate({ count: 1 })
     const status = await app.db.migrationStatus()

@@ -1,6 +1,13 @@
-import { loadConfig } from '@fbi/config'
+import { loadConfig, VARIABLES } from '@fbi/config'
 import { describe, expect, it } from 'vitest'
-import { buildPoolConfig, type FbiDbOptions, startEmbedded } from '../src/index.js'
+import {
+  buildPoolConfig,
+  DB_DEFAULTS,
+  type FbiDbOptions,
+  IDENTIFIER_LAYOUTS,
+  POOL_DEFAULTS,
+  startEmbedded,
+} from '../src/index.js'
 import { buildApp, createTestDatabase } from './helpers.js'
 
 describe('options', () => {
@@ -19,7 +26,45 @@ describe('options', () => {
       { migrations: { dir: 'm', lockTimeoutMs: -5 } },
       "Invalid option 'migrations.lockTimeoutMs': must be an integer >= 0",
     ],
-    [{ healthCheckTimeoutMs: 0 }, "Invalid option 'healthCheckTimeoutMs': must be a positive integer"],
+    [{ healthCheckTimeoutMs: 0 }, "Invalid option 'healthCheckTimeoutMs': must be an integer >= 1"],
+    [
+      { transactionPooler: 'yes' as unknown as boolean },
+      "Invalid option 'transactionPooler': must be a boolean",
+    ],
+    [{ compat: 'django' as unknown as false }, "Invalid option 'compat': must be false or one of: flask"],
+    [
+      { identifierLayout: 'rails' as unknown as 'fbi' },
+      "Invalid option 'identifierLayout': must be 'fbi', 'flask' or { columns, values }",
+    ],
+    [
+      {
+        tableLayouts: {
+          patient: { columns: { ...IDENTIFIER_LAYOUTS.flask.columns, createdBy: '' }, values: 'application' },
+        },
+      },
+      "Invalid option 'tableLayouts.patient.columns.createdBy': must be a non-empty string",
+    ],
+    [
+      {
+        identifierLayout: {
+          columns: { ...IDENTIFIER_LAYOUTS.fbi.columns, modified: 'created' },
+          values: 'database',
+        },
+      },
+      "Invalid option 'identifierLayout.columns': must name five different columns",
+    ],
+    [
+      { identifierLayout: { ...IDENTIFIER_LAYOUTS.fbi, values: 'db' as 'database' } },
+      "Invalid option 'identifierLayout.values': must be 'database' or 'application'",
+    ],
+    [
+      { migrations: { dir: 'm', connectionString: '' } },
+      "Invalid option 'migrations.connectionString': must be a non-empty string",
+    ],
+    [
+      { migrations: { dir: 'm', baseline: { to: '' } } },
+      "Invalid option 'migrations.baseline': must be a boolean or { to: <migration name> }",
+    ],
   ])('refuses %j at start-up', async (db, message) => {
     const app = buildApp('postgres://postgres@127.0.0.1:1/none', { db })
     await expect(app.ready()).rejects.toMatchObject({
@@ -29,6 +74,26 @@ describe('options', () => {
     })
     await app.close()
   })
+
+  it.each([
+    ['undefined', undefined],
+    ['null', null],
+    ['0', 0],
+    ["''", ''],
+  ] as const)(
+    'fails start-up when reading an option throws %s (avvio would read a falsy rejection as loaded)',
+    async (_, thrown) => {
+      const db = {
+        get poolSize(): number {
+          throw thrown
+        },
+      }
+      const app = buildApp('postgres://postgres@127.0.0.1:1/none', { db })
+      await expect(app.ready()).rejects.toMatchObject({ code: 'FBI_DB_NOT_AN_ERROR', statusCode: 500 })
+      expect(app.hasDecorator('db')).toBe(false)
+      await app.close()
+    },
+  )
 
   it('builds the pool from the DATABASE_* variables, and explicit options win', () => {
     const config = loadConfig({
@@ -47,7 +112,8 @@ describe('options', () => {
       jwt: false,
       db: true,
     })
-    expect(buildPoolConfig({}, config.db)).toEqual({
+    const { types, ...fromEnv } = buildPoolConfig({}, config.db)
+    expect(fromEnv).toEqual({
       host: 'db.internal',
       port: 6543,
       user: 'svc',
@@ -57,24 +123,58 @@ describe('options', () => {
       connectionTimeoutMillis: 1500,
       idleTimeoutMillis: 0,
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     })
+    // Timestamps without time zone are read as UTC (utc-timestamps.ts), everything else as pg does.
+    expect(types?.getTypeParser(1114)('2024-01-31 10:11:12.5')).toEqual(new Date('2024-01-31T10:11:12.500Z'))
     // A URL given in code replaces the configured connection as a whole; pool settings merge.
-    expect(
-      buildPoolConfig({ connectionString: 'postgres://a@b/c', statementTimeoutMs: 250 }, config.db),
-    ).toEqual({
+    const { types: _, ...explicit } = buildPoolConfig(
+      { connectionString: 'postgres://a@b/c', statementTimeoutMs: 250 },
+      config.db,
+    )
+    expect(explicit).toEqual({
       connectionString: 'postgres://a@b/c',
       max: 4,
       connectionTimeoutMillis: 1500,
       idleTimeoutMillis: 0,
       statement_timeout: 250,
+      // The client-side bound: a database that stops answering cannot hold a query longer.
+      query_timeout: 1250,
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     })
     expect(buildPoolConfig({}, undefined)).toMatchObject({
       max: 10,
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 10_000,
       statement_timeout: 30_000,
+      query_timeout: 31_000,
     })
+  })
+
+  it('sends no start-up parameter behind a transaction pooler, keeping the client-side bound', () => {
+    const pooled = buildPoolConfig(
+      { connectionString: 'postgres://a@b/c', transactionPooler: true },
+      undefined,
+    )
+    expect(pooled).not.toHaveProperty('statement_timeout')
+    expect(pooled.query_timeout).toBe(31_000)
+    // No statement timeout asked for: none on either side.
+    const none = buildPoolConfig({ connectionString: 'postgres://a@b/c', statementTimeoutMs: 0 }, undefined)
+    expect(none).not.toHaveProperty('statement_timeout')
+    expect(none).not.toHaveProperty('query_timeout')
+  })
+
+  it("takes the pool defaults and bounds from @fbi/config's catalogue, written once", () => {
+    const spec = (name: string) => VARIABLES.find((v) => v.name === name)
+    expect(POOL_DEFAULTS).toEqual({
+      poolSize: Number(spec('DATABASE_POOL_SIZE')?.default),
+      connectTimeoutMs: Number(spec('DATABASE_CONNECT_TIMEOUT_MS')?.default),
+      idleTimeoutMs: Number(spec('DATABASE_IDLE_TIMEOUT_MS')?.default),
+      statementTimeoutMs: Number(spec('DATABASE_STATEMENT_TIMEOUT_MS')?.default),
+    })
+    expect(Object.isFrozen(POOL_DEFAULTS)).toBe(true)
+    expect(Object.isFrozen(DB_DEFAULTS)).toBe(true)
   })
 
   it('connects with the separate DATABASE_HOST/PORT/USER/NAME variables and applies the pool settings', async (ctx) => {

@@ -4,9 +4,12 @@ import type { Pool, PoolClient } from 'pg'
 import { describe, expectTypeOf, it } from 'vitest'
 import fbiDb, {
   type AppliedMigration,
+  type Baseline,
   type EmbeddedDatabase,
   type FbiDb,
   type FbiDbOptions,
+  IDENTIFIER_LAYOUTS,
+  type IdentifierLayout,
   type IdentifierRow,
   type MigrationStatus,
   type PackedIdentifier,
@@ -45,11 +48,50 @@ describe('types', () => {
     }
     expectTypeOf(check).toBeFunction()
     expectTypeOf(packIdentifier).returns.toEqualTypeOf<PackedIdentifier>()
+    expectTypeOf<FbiDb['baseline']>().returns.resolves.toEqualTypeOf<Baseline>()
+    expectTypeOf<FbiDb['identifierLayout']>().returns.toEqualTypeOf<IdentifierLayout>()
+    expectTypeOf<FbiDb['packIdentifier']>().returns.toEqualTypeOf<PackedIdentifier>()
+    expectTypeOf<MigrationStatus['alembicVersion']>().toEqualTypeOf<string | null>()
+    // The layouts are frozen, readonly through and through.
+    expectTypeOf(IDENTIFIER_LAYOUTS.flask.columns.createdBy).toEqualTypeOf<string>()
+    // @ts-expect-error a layout cannot be changed
+    IDENTIFIER_LAYOUTS.flask.columns.createdBy = 'x'
+  })
+
+  it("takes the uuid only as the caller's option", () => {
+    const check = (db: FbiDb) => {
+      void db.insertWithIdentifier(
+        'u',
+        'patient',
+        { name: 'a' },
+        { uuid: '0b9f2a39-7f6e-4a41-9d1c-3a5e2f1d8c77' },
+      )
+      // @ts-expect-error the uuid is a string
+      void db.insertWithIdentifier('u', 'patient', {}, { uuid: 1 })
+      // @ts-expect-error an update takes no uuid option (the row's uuid is its third argument)
+      void db.updateWithIdentifier('u', 'patient', 'id', {}, { uuid: 'x' })
+    }
+    expectTypeOf(check).toBeFunction()
   })
 
   it('rejects wrong options at compile time', () => {
     const good: FbiDbOptions = { embedded: { dataDir: '.data' }, statementTimeoutMs: 0, healthChecks: false }
     expectTypeOf(good).toExtend<FbiDbOptions>()
+    const pooled: FbiDbOptions = {
+      transactionPooler: true,
+      compat: 'flask',
+      identifierLayout: 'flask',
+      tableLayouts: { patient: 'fbi', 'care.note': IDENTIFIER_LAYOUTS.flask },
+      migrations: { dir: 'migrations', connectionString: 'postgres://db/x', baseline: { to: '1_initial' } },
+    }
+    expectTypeOf(pooled).toExtend<FbiDbOptions>()
+    // @ts-expect-error a layout is 'fbi', 'flask' or a layout object
+    const badLayout: FbiDbOptions = { identifierLayout: 'rails' }
+    // @ts-expect-error compat is 'flask' or false
+    const badCompat: FbiDbOptions = { compat: true }
+    // @ts-expect-error a baseline names the migration it goes up to
+    const badBaseline: FbiDbOptions = { migrations: { dir: 'm', baseline: { count: 1 } } }
+    expectTypeOf([badLayout, badCompat, badBaseline]).not.toBeNever()
     // @ts-expect-error poolSize is a number
     const badPool: FbiDbOptions = { poolSize: '10' }
     // @ts-expect-error embedded is false or an options object, not true

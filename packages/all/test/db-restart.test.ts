@@ -7,8 +7,7 @@ import { mintHsToken } from '@fbi/security/testing'
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
 import pg from 'pg'
 import { describe, expect, it, type TestContext, vi } from 'vitest'
-// @fbi/all depends on @fbi/db, so it cannot be a dependency of this package: imported by path.
-import fbiAll, { fbiServerOptions } from '../../all/src/index.js'
+import fbiAll, { fbiServerOptions } from '../src/index.js'
 
 /*
  * PostgreSQL stopped in the middle of a stream of writes, then started again, through an app built
