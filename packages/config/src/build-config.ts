@@ -101,5 +101,7 @@ export function buildDb(values: Values, legacy: LegacyPoolSettings): DbConfig {
     idleTimeoutMs: num(values, 'DATABASE_IDLE_TIMEOUT_MS'),
     statementTimeoutMs: num(values, 'DATABASE_STATEMENT_TIMEOUT_MS'),
     maxLifetimeSeconds: legacy.maxLifetimeSeconds ?? num(values, 'DATABASE_MAX_LIFETIME_SECONDS'),
+    migrationsUrl: optionalStr(values, 'DATABASE_MIGRATIONS_URL'),
+    transactionPooler: bool(values, 'DATABASE_TRANSACTION_POOLER'),
   }
 }

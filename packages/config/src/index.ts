@@ -11,7 +11,13 @@ export { type ConfigFor, loadConfig } from './load-config.js'
 export type { LoadConfigOptions, ResolvedLoadOptions } from './options.js'
 export type { ConfigProblem } from './problems.js'
 export * from './types.js'
-export { DB_POOL_DEFAULTS, VARIABLES, type VariableSpec } from './variables.js'
+export {
+  DB_POOL_DEFAULTS,
+  DB_POOL_SETTINGS,
+  type PoolSetting,
+  VARIABLES,
+  type VariableSpec,
+} from './variables.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -116,6 +116,10 @@ export interface DbConfig {
   readonly statementTimeoutMs: number
   /** DATABASE_MAX_LIFETIME_SECONDS (or SQLALCHEMY_POOL_RECYCLE): a connection older than this is replaced (pg's `maxLifetimeSeconds`; 0 never). Default: 0. */
   readonly maxLifetimeSeconds: number
+  /** DATABASE_MIGRATIONS_URL: a direct (session) connection for migrations, e.g. when DATABASE_URL is a transaction pooler. Default: undefined (the main connection). */
+  readonly migrationsUrl?: string
+  /** DATABASE_TRANSACTION_POOLER: the connection goes through a transaction-mode pooler (PgBouncer). Default: false. */
+  readonly transactionPooler: boolean
 }
 
 /** The frozen, typed result of loadConfig; `app.config` in Fastify. A group is present only when turned on. */

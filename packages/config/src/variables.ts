@@ -68,6 +68,8 @@ const SPECS: VariableSpec[] = [
   { name: 'DATABASE_IDLE_TIMEOUT_MS', group: 'db', kind: 'integer', default: '10000', minimum: 0 },
   { name: 'DATABASE_STATEMENT_TIMEOUT_MS', group: 'db', kind: 'integer', default: '30000', minimum: 0 },
   { name: 'DATABASE_MAX_LIFETIME_SECONDS', group: 'db', kind: 'integer', default: '0', minimum: 0 },
+  { name: 'DATABASE_MIGRATIONS_URL', group: 'db', kind: 'url' },
+  { name: 'DATABASE_TRANSACTION_POOLER', group: 'db', kind: 'boolean', default: 'false' },
 
   // The original's pool variables (SQLAlchemy's), read when ours are not set: see legacy.ts.
   {
@@ -103,18 +105,33 @@ const SPECS: VariableSpec[] = [
 /** Every variable @fbi/config reads, with its group, kind and default; frozen. */
 export const VARIABLES: readonly VariableSpec[] = Object.freeze(SPECS.map((spec) => Object.freeze(spec)))
 
-function integerDefault(name: string): number {
-  return Number(VARIABLES.find((spec) => spec.name === name)?.default)
+/** One integer pool setting: the variable it comes from, its default and its lower bound. */
+export interface PoolSetting {
+  readonly variable: string
+  readonly default: number
+  readonly minimum: number
+}
+
+function poolSetting(variable: string): PoolSetting {
+  const spec = VARIABLES.find((candidate) => candidate.name === variable)
+  return Object.freeze({ variable, default: Number(spec?.default), minimum: spec?.minimum ?? 0 })
 }
 
 /**
- * The pool settings' defaults, read from VARIABLES: for @fbi/db (and anyone building a pool from
- * options) so that no default is written twice.
+ * The pool settings, read from VARIABLES: for @fbi/db (and anyone building a pool from options),
+ * which checks its own options against the same bounds, so that no default or bound is written twice.
  */
-export const DB_POOL_DEFAULTS = Object.freeze({
-  poolSize: integerDefault('DATABASE_POOL_SIZE'),
-  connectTimeoutMs: integerDefault('DATABASE_CONNECT_TIMEOUT_MS'),
-  idleTimeoutMs: integerDefault('DATABASE_IDLE_TIMEOUT_MS'),
-  statementTimeoutMs: integerDefault('DATABASE_STATEMENT_TIMEOUT_MS'),
-  maxLifetimeSeconds: integerDefault('DATABASE_MAX_LIFETIME_SECONDS'),
+export const DB_POOL_SETTINGS = Object.freeze({
+  poolSize: poolSetting('DATABASE_POOL_SIZE'),
+  connectTimeoutMs: poolSetting('DATABASE_CONNECT_TIMEOUT_MS'),
+  idleTimeoutMs: poolSetting('DATABASE_IDLE_TIMEOUT_MS'),
+  statementTimeoutMs: poolSetting('DATABASE_STATEMENT_TIMEOUT_MS'),
+  maxLifetimeSeconds: poolSetting('DATABASE_MAX_LIFETIME_SECONDS'),
 })
+
+/** The pool settings' defaults (DB_POOL_SETTINGS' `default`s). */
+export const DB_POOL_DEFAULTS: Readonly<Record<keyof typeof DB_POOL_SETTINGS, number>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(DB_POOL_SETTINGS).map(([key, setting]) => [key, setting.default]),
+  ) as Record<keyof typeof DB_POOL_SETTINGS, number>,
+)

@@ -142,6 +142,8 @@ describe('db group', () => {
       idleTimeoutMs: 10000,
       statementTimeoutMs: 30000,
       maxLifetimeSeconds: 0,
+      migrationsUrl: undefined,
+      transactionPooler: false,
     })
   })
 
@@ -159,6 +161,8 @@ describe('db group', () => {
         DATABASE_IDLE_TIMEOUT_MS: '0',
         DATABASE_STATEMENT_TIMEOUT_MS: '2500',
         DATABASE_MAX_LIFETIME_SECONDS: '600',
+        DATABASE_MIGRATIONS_URL: 'postgres://svc@db-direct:5432/patients',
+        DATABASE_TRANSACTION_POOLER: 'true',
       },
       db: true,
     })
@@ -174,6 +178,8 @@ describe('db group', () => {
       idleTimeoutMs: 0,
       statementTimeoutMs: 2500,
       maxLifetimeSeconds: 600,
+      migrationsUrl: 'postgres://svc@db-direct:5432/patients',
+      transactionPooler: true,
     })
   })
 

@@ -154,10 +154,6 @@ export async function main(
   }
 }
 
-// DATABASE_MIGRATIONS_URL is read here, from the same `env` @fbi/config reads, until @fbi/config's
-// catalogue carries it (then: config.db.migrationsUrl).
-const MIGRATIONS_URL = 'DATABASE_MIGRATIONS_URL'
-
 function connectionFromEnv(env: Readonly<Record<string, string | undefined>>) {
   const config = loadConfig({ env, jwt: false, db: true })
   if (config.db?.configured !== true) {
@@ -165,6 +161,6 @@ function connectionFromEnv(env: Readonly<Record<string, string | undefined>>) {
       'the command line never starts an in-memory database; see --embedded-data-dir',
     )
   }
-  const direct = env[MIGRATIONS_URL] || undefined
+  const direct = config.db.migrationsUrl
   return clientConfig(resolveConnection(direct === undefined ? {} : { connectionString: direct }, config.db))
 }

@@ -1,5 +1,4 @@
-import type { DbConfig } from '@fbi/config'
-import { VARIABLES } from '@fbi/config'
+import { DB_POOL_SETTINGS, type DbConfig } from '@fbi/config'
 import { FBI_DB_INVALID_OPTION } from './errors.js'
 import { boolean, integer, nonEmptyString } from './option-checks.js'
 
@@ -28,41 +27,20 @@ export interface ConnectionOptions {
    * 1000 ms after it (pg's query_timeout). Default: DATABASE_STATEMENT_TIMEOUT_MS (30000).
    */
   statementTimeoutMs?: number
+  /** A pooled connection older than this many seconds is closed and replaced (0: never). Default: DATABASE_MAX_LIFETIME_SECONDS (0). */
+  maxLifetimeSeconds?: number
   /**
    * The connection goes through a transaction-mode pooler (PgBouncer `pool_mode = transaction`): no
    * start-up parameters, statement_timeout set per transaction (and expected as the role's default),
-   * migrations only over `migrations.connectionString`. Default: false.
+   * migrations only over `migrations.connectionString`. Default: DATABASE_TRANSACTION_POOLER (false).
    */
   transactionPooler?: boolean
 }
 
-// The pool settings are DATABASE_* variables: their defaults and lower bounds are @fbi/config's,
-// read from its catalogue so they are written in one place.
-function variable(name: string): { default: number; minimum: number } {
-  const spec = VARIABLES.find((v) => v.name === name)
-  const value = Number(spec?.default)
-  if (spec === undefined || !Number.isInteger(value)) {
-    throw new FBI_DB_INVALID_OPTION(name, 'has no integer default in @fbi/config')
-  }
-  return { default: value, minimum: spec.minimum ?? 0 }
-}
-
-const POOL_VARIABLES = Object.freeze({
-  poolSize: variable('DATABASE_POOL_SIZE'),
-  connectTimeoutMs: variable('DATABASE_CONNECT_TIMEOUT_MS'),
-  idleTimeoutMs: variable('DATABASE_IDLE_TIMEOUT_MS'),
-  statementTimeoutMs: variable('DATABASE_STATEMENT_TIMEOUT_MS'),
-})
-
-type PoolKey = keyof typeof POOL_VARIABLES
-
-/** The pool defaults (from @fbi/config's variables), used when the db variable group is off. */
-export const POOL_DEFAULTS: Readonly<Record<PoolKey, number>> = Object.freeze({
-  poolSize: POOL_VARIABLES.poolSize.default,
-  connectTimeoutMs: POOL_VARIABLES.connectTimeoutMs.default,
-  idleTimeoutMs: POOL_VARIABLES.idleTimeoutMs.default,
-  statementTimeoutMs: POOL_VARIABLES.statementTimeoutMs.default,
-})
+// The pool settings are DATABASE_* variables: their defaults and lower bounds are @fbi/config's
+// (DB_POOL_SETTINGS, read from its catalogue), so they are written in one place.
+type PoolKey = keyof typeof DB_POOL_SETTINGS
+const POOL_KEYS = Object.keys(DB_POOL_SETTINGS) as PoolKey[]
 
 /** Where to connect and how the pool behaves, every default applied. */
 export type ResolvedConnection = Readonly<
@@ -78,9 +56,7 @@ export function resolveConnection(opts: ConnectionOptions, db: DbConfig | undefi
   integer(opts.port, 'port', 1)
   if (opts.port !== undefined && opts.port > 65_535)
     throw new FBI_DB_INVALID_OPTION('port', 'must be at most 65535')
-  for (const key of Object.keys(POOL_VARIABLES) as PoolKey[]) {
-    integer(opts[key], key, POOL_VARIABLES[key].minimum)
-  }
+  for (const key of POOL_KEYS) integer(opts[key], key, DB_POOL_SETTINGS[key].minimum)
   boolean(opts.transactionPooler, 'transactionPooler')
   // Explicit connection options replace the configured connection as a whole, so a URL from the
   // environment never mixes with a host given in code.
@@ -103,10 +79,14 @@ export function resolveConnection(opts: ConnectionOptions, db: DbConfig | undefi
     ...(user === undefined ? {} : { user }),
     ...(password === undefined ? {} : { password }),
     ...(database === undefined ? {} : { database }),
-    poolSize: opts.poolSize ?? db?.poolSize ?? POOL_DEFAULTS.poolSize,
-    connectTimeoutMs: opts.connectTimeoutMs ?? db?.connectTimeoutMs ?? POOL_DEFAULTS.connectTimeoutMs,
-    idleTimeoutMs: opts.idleTimeoutMs ?? db?.idleTimeoutMs ?? POOL_DEFAULTS.idleTimeoutMs,
-    statementTimeoutMs: opts.statementTimeoutMs ?? db?.statementTimeoutMs ?? POOL_DEFAULTS.statementTimeoutMs,
-    transactionPooler: opts.transactionPooler ?? false,
+    ...poolSettings(opts, db),
+    transactionPooler: opts.transactionPooler ?? db?.transactionPooler ?? false,
   }
+}
+
+/** Each pool setting: the explicit option, else app.config.db's, else @fbi/config's default. */
+function poolSettings(opts: ConnectionOptions, db: DbConfig | undefined): Record<PoolKey, number> {
+  const settings = {} as Record<PoolKey, number>
+  for (const key of POOL_KEYS) settings[key] = opts[key] ?? db?.[key] ?? DB_POOL_SETTINGS[key].default
+  return settings
 }

@@ -14,7 +14,9 @@ import { watchPool } from './pool-events.js'
 // Re-exported so the declaration file keeps an import of @fastify/postgres: without it TypeScript
 // drops the (value-only) import from dist/index.d.ts and users lose the typing of `app.pg`.
 export type { PostgresDb } from '@fastify/postgres'
-export { type ConnectionOptions, POOL_DEFAULTS } from './connection-options.js'
+/** @fbi/config's DB_POOL_DEFAULTS, under the name 0.1 exported (the defaults are written once, there). */
+export { DB_POOL_DEFAULTS as POOL_DEFAULTS } from '@fbi/config'
+export type { ConnectionOptions } from './connection-options.js'
 export type { FbiDb } from './db-api.js'
 export { DB_DEFAULTS } from './defaults.js'
 export type { EmbeddedDatabase, EmbeddedOptions } from './embedded.js'

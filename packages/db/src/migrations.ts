@@ -21,7 +21,7 @@ export interface MigrationsOptions {
   lockTimeoutMs?: number
   /**
    * A direct connection to PostgreSQL for migrations (they need a session: not a transaction
-   * pooler). Default: the service's own connection, which must then not be a pooler.
+   * pooler). Default: DATABASE_MIGRATIONS_URL, else the service's own connection (then not a pooler).
    */
   connectionString?: string
   /**

@@ -94,7 +94,11 @@ export function resolveDbOptions(opts: FbiDbOptions, config: FbiConfig): Resolve
     configured:
       opts.connectionString !== undefined || opts.host !== undefined || config.db?.configured === true,
     embedded,
-    migrations: migrations === undefined ? undefined : { ...migrations },
+    // DATABASE_MIGRATIONS_URL is the default direct connection for migrations.
+    migrations:
+      migrations === undefined
+        ? undefined
+        : { ...migrations, connectionString: migrations.connectionString ?? config.db?.migrationsUrl },
     healthChecks,
     healthCheckTimeoutMs,
     compat: compat ?? null,

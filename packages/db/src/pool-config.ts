@@ -31,6 +31,7 @@ export function poolConfig(c: ResolvedConnection): PoolConfig {
     max: c.poolSize,
     idleTimeoutMillis: c.idleTimeoutMs,
   }
+  if (c.maxLifetimeSeconds > 0) config.maxLifetimeSeconds = c.maxLifetimeSeconds
   if (c.statementTimeoutMs > 0) {
     // A database that stops answering (paused VM, stalled storage) keeps the TCP connection open:
     // without a bound on the client side a query would wait for the OS (hours). pg errors it and

@@ -25,6 +25,19 @@ export const REAL_URL = process.env.FBI_TEST_DATABASE_URL || undefined
  */
 export const PGBOUNCER_URL = (REAL_URL && process.env.FBI_TEST_PGBOUNCER_URL) || undefined
 
+/**
+ * The pooler's URL, for the suites that exist only behind it (`*.postgres.test.ts`, which vitest runs
+ * only against a real server): without it they fail, loudly, instead of passing by running nothing.
+ */
+export function requirePgBouncer(): string {
+  if (PGBOUNCER_URL === undefined) {
+    throw new TypeError(
+      'FBI_TEST_PGBOUNCER_URL is not set: against a real server the pooler suites need PgBouncer (export FBI_TEST_PGBOUNCER_URL="$(.ci/pgbouncer.sh)")',
+    )
+  }
+  return PGBOUNCER_URL
+}
+
 /** How the app reaches the database: directly, or through PgBouncer in transaction mode. */
 export type Backend = 'direct' | 'pgbouncer'
 

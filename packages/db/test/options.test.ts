@@ -165,6 +165,20 @@ describe('options', () => {
     expect(none).not.toHaveProperty('query_timeout')
   })
 
+  it('takes the connection lifetime and the pooler switch from the environment, the original spelling too', () => {
+    const env = { DATABASE_URL: 'postgres://a@b/c', DATABASE_TRANSACTION_POOLER: 'true' }
+    const ours = loadConfig({ env: { ...env, DATABASE_MAX_LIFETIME_SECONDS: '600' }, jwt: false, db: true })
+    const pooled = buildPoolConfig({}, ours.db)
+    expect(pooled.maxLifetimeSeconds).toBe(600)
+    expect(pooled).not.toHaveProperty('statement_timeout')
+    expect(pooled.query_timeout).toBe(31_000)
+    const original = loadConfig({ env: { ...env, SQLALCHEMY_POOL_RECYCLE: '300' }, jwt: false, db: true })
+    expect(buildPoolConfig({}, original.db).maxLifetimeSeconds).toBe(300)
+    // 0 (the default) keeps connections for good: pg is not given the setting at all.
+    expect(buildPoolConfig({}, undefined)).not.toHaveProperty('maxLifetimeSeconds')
+    expect(() => buildPoolConfig({ maxLifetimeSeconds: -1 }, undefined)).toThrow(/maxLifetimeSeconds/)
+  })
+
   it("takes the pool defaults and bounds from @fbi/config's catalogue, written once", () => {
     const spec = (name: string) => VARIABLES.find((v) => v.name === name)
     expect(POOL_DEFAULTS).toEqual({
@@ -172,6 +186,7 @@ describe('options', () => {
       connectTimeoutMs: Number(spec('DATABASE_CONNECT_TIMEOUT_MS')?.default),
       idleTimeoutMs: Number(spec('DATABASE_IDLE_TIMEOUT_MS')?.default),
       statementTimeoutMs: Number(spec('DATABASE_STATEMENT_TIMEOUT_MS')?.default),
+      maxLifetimeSeconds: Number(spec('DATABASE_MAX_LIFETIME_SECONDS')?.default),
     })
     expect(Object.isFrozen(POOL_DEFAULTS)).toBe(true)
     expect(Object.isFrozen(DB_DEFAULTS)).toBe(true)

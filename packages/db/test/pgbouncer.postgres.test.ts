@@ -6,7 +6,7 @@ import { describe, expect, it, type TestContext, vi } from 'vitest'
 import { main } from '../src/cli.js'
 import { DB_DEFAULTS } from '../src/index.js'
 import { startTcpProxy } from '../src/testing.js'
-import { buildApp, createTestDatabase, PGBOUNCER_URL, runSql } from './helpers.js'
+import { buildApp, createTestDatabase, requirePgBouncer, runSql } from './helpers.js'
 import { startPgBouncer } from './pgbouncer.js'
 
 /*
@@ -60,7 +60,9 @@ async function hasMigrationsTable(directUrl: string): Promise<boolean> {
   return (result?.rows[0] as { t: boolean } | undefined)?.t === true
 }
 
-describe.runIf(PGBOUNCER_URL !== undefined)('behind PgBouncer in transaction mode', () => {
+requirePgBouncer()
+
+describe('behind PgBouncer in transaction mode', () => {
   it('is refused without transactionPooler (08P01: the statement_timeout start-up parameter), answering 503', async (ctx) => {
     const database = await pooledDatabase(ctx)
     const app = buildApp(database.url, { before: withMonitoring, db: { healthCheckTimeoutMs: 2000 } })

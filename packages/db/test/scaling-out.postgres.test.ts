@@ -3,7 +3,7 @@ import { MigrationBuilder } from 'node-pg-migrate'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { identifierColumns } from '../src/index.js'
-import { buildApp, createTestDatabase, PGBOUNCER_URL, runSql } from './helpers.js'
+import { buildApp, createTestDatabase, requirePgBouncer, runSql } from './helpers.js'
 import { startPgBouncer } from './pgbouncer.js'
 
 /*
@@ -15,7 +15,9 @@ import { startPgBouncer } from './pgbouncer.js'
 const INSTANCES = 4
 const REQUESTS = 200
 
-describe.runIf(PGBOUNCER_URL !== undefined)('4 instances behind one PgBouncer pool of 10', () => {
+requirePgBouncer()
+
+describe('4 instances behind one PgBouncer pool of 10', () => {
   it('answers 200 concurrent writes with 201, stores each, and never opens more than 10 server connections', async (ctx) => {
     const database = await createTestDatabase('scaling', 'pgbouncer')
     ctx.onTestFinished(() => database.drop())
