@@ -6,31 +6,30 @@ import {
   FBI_SECURITY_INVALID_PROTECT,
   FBI_SECURITY_JWKS_UNAVAILABLE,
   FBI_SECURITY_UNPROTECTED_ROUTES,
-  FBI_SECURITY_WEAK_HS_KEY,
 } from './errors.js'
-import { issuersFromConfig, resolveIssuers } from './issuers.js'
+import { type IssuerDefinition, issuersFromConfig, resolveIssuers } from './issuers.js'
 import { JWKS_METRIC_NAMES, JwksMetrics } from './jwks-metrics.js'
 import type { JwtClaims, Predicate, PredicateLike } from './predicates.js'
 import { toPredicate } from './predicates.js'
 import { compileRoute, type ProtectionRuntime, type RouteHook } from './protect.js'
 import { createSystemJwtClient, type SystemJwtClient } from './system-jwt.js'
-import { HS_ALGORITHMS, hsAlgorithmsForKey, type IssuerDefinition, TokenVerifier } from './verifier.js'
+import { TokenVerifier } from './verifier.js'
 
+export {
+  ASYMMETRIC_ALGORITHMS,
+  type AsymmetricAlgorithm,
+  HS_ALGORITHMS,
+  HS_MIN_KEY_BYTES,
+  type HsAlgorithm,
+} from './algorithms.js'
 export { currentJwtUser } from './current-user.js'
 export * from './errors.js'
+export type { HsIssuer, IssuerDefinition, JwksIssuer } from './issuers.js'
 export type { JwksFailureReason, JwksStatus } from './jwks.js'
 export { JWKS_METRIC_NAMES } from './jwks-metrics.js'
 export * from './predicates.js'
 export { bearerToken } from './protect.js'
 export { createSystemJwtClient, type SystemJwtClient, type SystemJwtClientOptions } from './system-jwt.js'
-export {
-  ASYMMETRIC_ALGORITHMS,
-  HS_ALGORITHMS,
-  HS_MIN_KEY_BYTES,
-  type HsIssuer,
-  type IssuerDefinition,
-  type JwksIssuer,
-} from './verifier.js'
 
 /** One line of `app.protectionReport()`. */
 export interface ProtectionReportEntry {
@@ -170,52 +169,29 @@ const fbiSecurity: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts
   }
   const ignoreValidation = ignoreRequested && !isProduction
 
-  const definitions = resolveIssuers(
-    [...(configIssuers ? issuersFromConfig(config) : []), ...extraIssuers],
-    config.jwt?.internalIssuer,
-  )
-  // RFC 7518 §3.2: an HMAC key must be at least as long as the hash. Production refuses a key too
-  // short for every HS algorithm and accepts from the others only the algorithms the key fits;
-  // elsewhere a short key is accepted with a warning, so development keeps working.
-  for (const definition of definitions) {
-    if (definition.kind !== 'hs') continue
-    const fit = hsAlgorithmsForKey(definition.key)
-    if (fit.length === HS_ALGORITHMS.length) continue
-    const keyBytes = Buffer.byteLength(definition.key)
-    if (isProduction && fit.length === 0) throw new FBI_SECURITY_WEAK_HS_KEY(definition.issuer, keyBytes)
-    const tooShortFor = HS_ALGORITHMS.filter((alg) => !fit.includes(alg))
-    fastify.log.warn(
-      { issuer: definition.issuer, keyBytes, tooShortFor },
-      isProduction
-        ? `HS key too short for ${tooShortFor.join(', ')} (RFC 7518 §3.2): tokens signed with them are refused`
-        : `HS key too short for ${tooShortFor.join(', ')} (RFC 7518 §3.2): accepted outside production only`,
-    )
-  }
+  const issuers = resolveIssuers([...(configIssuers ? issuersFromConfig(config) : []), ...extraIssuers], {
+    internalAudience: config.jwt?.internalIssuer,
+    isProduction,
+    warn: (details, message) => fastify.log.warn(details, message),
+  })
 
   const metricsRegistry = fastify.hasDecorator('metricsRegistry')
     ? (fastify as unknown as { metricsRegistry: unknown }).metricsRegistry
     : undefined
   const jwksMetrics = metricsRegistry === undefined ? undefined : new JwksMetrics()
 
-  let verifier: TokenVerifier
-  try {
-    verifier = new TokenVerifier(definitions, {
-      clockToleranceSec,
-      maxTokenAge,
-      cacheSize,
-      ttlMs: jwksCacheTtlMs,
-      timeoutMs: jwksFetchTimeoutMs,
-      cooldownMs: jwksCooldownMs,
-      hsAlgorithmsByKeyLength: isProduction,
-      onFetch: (url, failure) => {
-        jwksMetrics?.record(url, failure)
-        if (failure !== null) fastify.log.warn({ jwksUrl: url, reason: failure.message }, 'JWKS fetch failed')
-      },
-    })
-  } catch (error) {
-    // fast-jwt refuses a key unfit for its algorithms (e.g. a PEM given as an HS key).
-    throw new FBI_SECURITY_INVALID_OPTION('issuers', error instanceof Error ? error.message : String(error))
-  }
+  const verifier = new TokenVerifier(issuers, {
+    clockToleranceSec,
+    maxTokenAge,
+    cacheSize,
+    ttlMs: jwksCacheTtlMs,
+    timeoutMs: jwksFetchTimeoutMs,
+    cooldownMs: jwksCooldownMs,
+    onFetch: (url, failure) => {
+      jwksMetrics?.record(url, failure)
+      if (failure !== null) fastify.log.warn({ jwksUrl: url, reason: failure.message }, 'JWKS fetch failed')
+    },
+  })
   if (jwksMetrics !== undefined && verifier.jwksStores.length > 0) {
     const registry = metricsRegistry as Parameters<JwksMetrics['register']>[0]
     if (!jwksMetrics.register(registry)) {
@@ -225,8 +201,7 @@ const fbiSecurity: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts
       )
     }
   }
-  if (definitions.length === 0)
-    fastify.log.warn('@fbi/security has no issuer: every protected route answers 401')
+  if (issuers.length === 0) fastify.log.warn('@fbi/security has no issuer: every protected route answers 401')
 
   const runtime: ProtectionRuntime = { verifier, environment, isProduction, ignoreValidation }
 

@@ -1,6 +1,71 @@
 import type { FbiConfig } from '@fbi/config'
-import { FBI_SECURITY_INVALID_OPTION } from './errors.js'
-import type { IssuerDefinition } from './verifier.js'
+import {
+  ASYMMETRIC_ALGORITHMS,
+  type AsymmetricAlgorithm,
+  HS_ALGORITHMS,
+  type HsAlgorithm,
+  hsAlgorithmsForKey,
+} from './algorithms.js'
+import { FBI_SECURITY_INVALID_OPTION, FBI_SECURITY_WEAK_HS_KEY } from './errors.js'
+
+/** An issuer whose tokens are HMAC-signed with a shared key (internal, custom-DB login, EPR adapter). */
+export interface HsIssuer {
+  /** The exact `iss` value. */
+  issuer: string
+  kind: 'hs'
+  /** The shared HMAC key. */
+  key: string
+  /** The required `aud`. Default: the internal audience (PROXY_URL + "/"). */
+  audience?: string
+  /** The claim holding the platform metadata. Default: "metadata". */
+  claimsKey?: string
+  /** The claim holding the scopes. Default: "scope". */
+  scopesKey?: string
+}
+
+/** An issuer whose tokens are signed with asymmetric keys published at a JWKS URL (Auth0, Azure AD B2C). */
+export interface JwksIssuer {
+  issuer: string
+  kind: 'jwks'
+  jwksUrl: string
+  audience: string
+  /** Default: "metadata". */
+  claimsKey?: string
+  /** Default: "scope". */
+  scopesKey?: string
+}
+
+export type IssuerDefinition = HsIssuer | JwksIssuer
+
+interface ResolvedCommon {
+  readonly issuer: string
+  readonly audience: string
+  readonly claimsKey: string
+  readonly scopesKey: string
+}
+
+/** An HS issuer checked, with its defaults filled and the algorithms its key may verify. */
+export interface ResolvedHsIssuer extends ResolvedCommon {
+  readonly kind: 'hs'
+  readonly key: string
+  readonly algorithms: readonly HsAlgorithm[]
+}
+
+export interface ResolvedJwksIssuer extends ResolvedCommon {
+  readonly kind: 'jwks'
+  readonly jwksUrl: string
+  readonly algorithms: readonly AsymmetricAlgorithm[]
+}
+
+export type ResolvedIssuer = ResolvedHsIssuer | ResolvedJwksIssuer
+
+/** What the issuer checks need from the plugin. */
+export interface IssuerContext {
+  /** PROXY_URL + "/", the default audience of HS issuers; undefined without the jwt group. */
+  readonly internalAudience: string | undefined
+  readonly isProduction: boolean
+  readonly warn: (details: Record<string, unknown>, message: string) => void
+}
 
 function nonEmpty(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0
@@ -48,56 +113,96 @@ export function issuersFromConfig(config: FbiConfig): IssuerDefinition[] {
 }
 
 /**
- * Checks every definition and fills the HS audience default. A duplicate `iss` is refused: which
- * key should verify it would be a guess.
+ * The HS key policy, in one place. RFC 7518 §3.2 asks for an HMAC key at least as long as the hash.
+ * Production refuses a key too short for every HS algorithm and verifies with the others only the
+ * algorithms the key fits; elsewhere a short key is accepted with a warning, so development keeps
+ * working.
+ */
+function hsAlgorithms(issuer: string, key: string, context: IssuerContext): readonly HsAlgorithm[] {
+  const fit = hsAlgorithmsForKey(key)
+  if (fit.length === HS_ALGORITHMS.length) return HS_ALGORITHMS
+  const keyBytes = Buffer.byteLength(key)
+  const { isProduction } = context
+  if (isProduction && fit.length === 0) throw new FBI_SECURITY_WEAK_HS_KEY(issuer, keyBytes)
+  const tooShortFor = HS_ALGORITHMS.filter((alg) => !fit.includes(alg))
+  context.warn(
+    { issuer, keyBytes, tooShortFor },
+    isProduction
+      ? `HS key too short for ${tooShortFor.join(', ')} (RFC 7518 §3.2): tokens signed with them are refused`
+      : `HS key too short for ${tooShortFor.join(', ')} (RFC 7518 §3.2): accepted outside production only`,
+  )
+  return isProduction ? Object.freeze(fit) : HS_ALGORITHMS
+}
+
+function checkJwksUrl(where: string, value: unknown): string {
+  let url: URL
+  try {
+    url = new URL(value as string)
+  } catch {
+    throw new FBI_SECURITY_INVALID_OPTION(`${where}.jwksUrl`, 'must be an absolute http(s) URL')
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new FBI_SECURITY_INVALID_OPTION(`${where}.jwksUrl`, 'must be an absolute http(s) URL')
+  }
+  return value as string
+}
+
+/**
+ * Checks every definition, fills the defaults and decides each issuer's algorithms. A duplicate
+ * `iss` is refused: which key should verify it would be a guess.
  */
 export function resolveIssuers(
   definitions: readonly IssuerDefinition[],
-  internalAudience: string | undefined,
-): IssuerDefinition[] {
+  context: IssuerContext,
+): ResolvedIssuer[] {
   const seen = new Set<string>()
-  return definitions.map((definition, index) => {
+  return definitions.map((definition, index): ResolvedIssuer => {
     const where = `issuers[${index}]`
     if (typeof definition !== 'object' || definition === null) {
       throw new FBI_SECURITY_INVALID_OPTION(where, 'must be an issuer definition object')
     }
-    if (!nonEmpty(definition.issuer))
+    const { issuer } = definition
+    if (!nonEmpty(issuer))
       throw new FBI_SECURITY_INVALID_OPTION(`${where}.issuer`, 'must be a non-empty string')
-    if (seen.has(definition.issuer)) {
-      throw new FBI_SECURITY_INVALID_OPTION(`${where}.issuer`, `issuer ${definition.issuer} is defined twice`)
+    if (seen.has(issuer)) {
+      throw new FBI_SECURITY_INVALID_OPTION(`${where}.issuer`, `issuer ${issuer} is defined twice`)
     }
-    seen.add(definition.issuer)
+    seen.add(issuer)
     for (const key of ['claimsKey', 'scopesKey'] as const) {
       if (definition[key] !== undefined && !nonEmpty(definition[key])) {
         throw new FBI_SECURITY_INVALID_OPTION(`${where}.${key}`, 'must be a non-empty string')
       }
     }
+    const claimsKey = definition.claimsKey ?? 'metadata'
+    const scopesKey = definition.scopesKey ?? 'scope'
     if (definition.kind === 'hs') {
       if (!nonEmpty(definition.key))
         throw new FBI_SECURITY_INVALID_OPTION(`${where}.key`, 'must be a non-empty string')
-      const audience = definition.audience ?? internalAudience
+      const audience = definition.audience ?? context.internalAudience
       if (!nonEmpty(audience)) {
         throw new FBI_SECURITY_INVALID_OPTION(
           `${where}.audience`,
           'must be set when there is no internal audience (PROXY_URL) to default to',
         )
       }
-      return { ...definition, audience }
+      const algorithms = hsAlgorithms(issuer, definition.key, context)
+      return { kind: 'hs', issuer, key: definition.key, audience, claimsKey, scopesKey, algorithms }
     }
     if (definition.kind === 'jwks') {
       if (!nonEmpty(definition.audience)) {
         throw new FBI_SECURITY_INVALID_OPTION(`${where}.audience`, 'must be a non-empty string')
       }
-      let url: URL
-      try {
-        url = new URL(definition.jwksUrl)
-      } catch {
-        throw new FBI_SECURITY_INVALID_OPTION(`${where}.jwksUrl`, 'must be an absolute http(s) URL')
+      const jwksUrl = checkJwksUrl(where, definition.jwksUrl)
+      const { audience } = definition
+      return {
+        kind: 'jwks',
+        issuer,
+        jwksUrl,
+        audience,
+        claimsKey,
+        scopesKey,
+        algorithms: ASYMMETRIC_ALGORITHMS,
       }
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new FBI_SECURITY_INVALID_OPTION(`${where}.jwksUrl`, 'must be an absolute http(s) URL')
-      }
-      return { ...definition }
     }
     throw new FBI_SECURITY_INVALID_OPTION(`${where}.kind`, "must be 'hs' or 'jwks'")
   })

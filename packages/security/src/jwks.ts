@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
+import { EC_CURVES, isEcAlgorithm } from './algorithms.js'
 
 /*
  * Why not get-jwks (which we evaluated for this): under Node's global fetch its `timeout` fetch
@@ -70,7 +71,6 @@ export interface JwksStatus {
   lastError: string | null
 }
 
-const EC_CURVES: Readonly<Record<string, string>> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }
 const MIN_RSA_BITS = 2048
 /** A key set is a few kilobytes; a provider (or whatever answers in its place) sending more is refused. */
 export const MAX_JWKS_BYTES = 1024 * 1024
@@ -158,7 +158,7 @@ export class JwksStore {
     }
     if (key === undefined) return undefined
     if (key.alg !== undefined && key.alg !== alg) return undefined
-    if (alg.startsWith('ES')) return key.kty === 'EC' && key.crv === EC_CURVES[alg] ? key.pem : undefined
+    if (isEcAlgorithm(alg)) return key.kty === 'EC' && key.crv === EC_CURVES[alg] ? key.pem : undefined
     return key.kty === 'RSA' ? key.pem : undefined
   }
 

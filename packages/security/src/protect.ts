@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import { type Principal, Rejection } from './claims.js'
 import type { JwtClaims, Predicate, PredicateContext } from './predicates.js'
-import { type Principal, Rejection, type TokenVerifier } from './verifier.js'
+import type { TokenVerifier } from './verifier.js'
 
 type Done = HookHandlerDoneFunction
 export type RouteHook = (request: FastifyRequest, reply: FastifyReply, done: Done) => void

@@ -1,5 +1,5 @@
+import { decodePayloadUnverified } from './claims.js'
 import { FBI_SECURITY_SYSTEM_JWT_FAILED } from './errors.js'
-import { decodePayloadUnverified } from './verifier.js'
 
 export interface SystemJwtClientOptions {
   /** SYSTEM_AUTH_URL_SCHEME://SYSTEM_AUTH_HOST:SYSTEM_AUTH_PORT, without a trailing slash. */
