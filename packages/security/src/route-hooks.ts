@@ -1,6 +1,9 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import { CHALLENGE_INVALID, CHALLENGE_MISSING, forbidden, unauthorized } from './answers.js'
+import { bearerToken } from './bearer.js'
 import { type Principal, Rejection } from './claims.js'
-import type { JwtClaims, Predicate, PredicateContext } from './predicates.js'
+import { RequestPredicateContext } from './predicate-context.js'
+import type { JwtClaims, Predicate } from './predicates.js'
 import type { TokenVerifier } from './verifier.js'
 
 type Done = HookHandlerDoneFunction
@@ -15,76 +18,8 @@ export interface ProtectionRuntime {
   readonly ignoreValidation: boolean
 }
 
-// Answers are fixed strings, serialised once. Every verification failure gets the same one (no
-// oracle for an attacker); the reason goes to the debug log only.
-const UNAUTHORIZED_BODY = '{"code":401,"message":"Unauthorized"}'
-const FORBIDDEN_BODY = '{"code":403,"message":"Forbidden"}'
-const JSON_TYPE = 'application/json; charset=utf-8'
-/** RFC 6750 §3.1: a request with no bearer credentials gets a challenge without an error code. */
-const CHALLENGE_MISSING = 'Bearer'
-const CHALLENGE_INVALID = 'Bearer error="invalid_token"'
 const NO_SCOPES: readonly string[] = Object.freeze([])
 const NO_CLAIMS: JwtClaims = Object.freeze({})
-
-/**
- * The token of an `Authorization: Bearer <token>` header. The scheme is matched case-insensitively
- * (RFC 7235 §2.1), so `bearer x` is accepted. Returns undefined when the request carries no bearer
- * credentials at all (no header, another scheme) and null when it claims Bearer but the token part
- * is empty or not a single token68.
- */
-export function bearerToken(header: string | undefined): string | null | undefined {
-  if (header === undefined) return undefined
-  if (header.length > 7 && header.charCodeAt(6) === 32) {
-    if (header.startsWith('Bearer') || header.slice(0, 6).toLowerCase() === 'bearer') {
-      const token = header.slice(7)
-      return token.indexOf(' ') === -1 ? token : null
-    }
-    return undefined
-  }
-  return header.slice(0, 6).toLowerCase() === 'bearer' ? null : undefined
-}
-
-/** A predicate's view of one request: a single small object, everything read lazily from the request. */
-class RequestPredicateContext implements PredicateContext {
-  reason: string | undefined = undefined
-  readonly request: FastifyRequest
-  readonly environment: string
-  readonly isProduction: boolean
-  constructor(request: FastifyRequest, environment: string, isProduction: boolean) {
-    this.request = request
-    this.environment = environment
-    this.isProduction = isProduction
-  }
-  get claims(): JwtClaims {
-    return this.request.jwtClaims ?? NO_CLAIMS
-  }
-  get scopes(): readonly string[] {
-    return this.request.jwtScopes ?? NO_SCOPES
-  }
-  get params(): Readonly<Record<string, unknown>> {
-    return (this.request.params as Record<string, unknown> | undefined) ?? NO_CLAIMS
-  }
-  get query(): Readonly<Record<string, unknown>> {
-    return (this.request.query as Record<string, unknown> | undefined) ?? NO_CLAIMS
-  }
-  get body(): unknown {
-    return this.request.body
-  }
-}
-
-function unauthorized(request: FastifyRequest, reply: FastifyReply, challenge: string, reason: string): void {
-  request.log.debug({ reason }, 'Unauthorized: bearer token refused')
-  reply
-    .code(401)
-    .header('www-authenticate', challenge)
-    .header('content-type', JSON_TYPE)
-    .send(UNAUTHORIZED_BODY)
-}
-
-function forbidden(request: FastifyRequest, reply: FastifyReply, reason: string): void {
-  request.log.debug({ reason }, 'Forbidden: protection predicate denied the request')
-  reply.code(403).header('content-type', JSON_TYPE).send(FORBIDDEN_BODY)
-}
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return (
