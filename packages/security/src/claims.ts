@@ -1,5 +1,5 @@
 import { isRecord } from './is-record.js'
-import type { JwtClaims } from './predicates.js'
+import type { JwtClaims } from './predicate.js'
 
 /** A verified (or, when validation is ignored, decoded) token reduced to what predicates read. */
 export interface Principal {

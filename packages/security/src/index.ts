@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import { issuersFromConfig, resolveIssuers } from './issuers.js'
 import { JwksMonitoring } from './jwks-monitoring.js'
 import { type FbiSecurityOptions, resolveOptions } from './options.js'
-import type { JwtClaims, PredicateLike } from './predicates.js'
+import type { JwtClaims, PredicateLike } from './predicate.js'
 import { type ProtectionReportEntry, protectRoutes } from './route-protection.js'
 import { createSystemJwtClient } from './system-jwt.js'
 import { TokenVerifier } from './verifier.js'
@@ -22,6 +22,15 @@ export type { HsIssuer, IssuerDefinition, JwksIssuer } from './issuers.js'
 export type { JwksFailureReason, JwksStatus } from './jwks.js'
 export { JWKS_METRIC_NAMES } from './jwks-metrics.js'
 export type { FbiSecurityOptions } from './options.js'
+export {
+  definePredicate,
+  type JwtClaims,
+  type Predicate,
+  type PredicateContext,
+  type PredicateFunction,
+  type PredicateLike,
+  type PredicateMetadata,
+} from './predicate.js'
 export * from './predicates.js'
 export type { ProtectionReportEntry } from './route-protection.js'
 export { createSystemJwtClient, type SystemJwtClient, type SystemJwtClientOptions } from './system-jwt.js'

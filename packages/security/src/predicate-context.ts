@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import type { JwtClaims, PredicateContext } from './predicates.js'
+import type { JwtClaims, PredicateContext } from './predicate.js'
 
 const NO_SCOPES: readonly string[] = Object.freeze([])
 const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze({})

@@ -2,8 +2,8 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 import { CHALLENGE_INVALID, CHALLENGE_MISSING, forbidden, unauthorized } from './answers.js'
 import { bearerToken } from './bearer.js'
 import { type Principal, Rejection } from './claims.js'
+import { isPromiseLike, type JwtClaims, type Predicate } from './predicate.js'
 import { RequestPredicateContext } from './predicate-context.js'
-import type { JwtClaims, Predicate } from './predicates.js'
 import type { TokenVerifier } from './verifier.js'
 
 type Done = HookHandlerDoneFunction
@@ -20,12 +20,6 @@ export interface ProtectionRuntime {
 
 const NO_SCOPES: readonly string[] = Object.freeze([])
 const NO_CLAIMS: JwtClaims = Object.freeze({})
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
-  )
-}
 
 /** The hooks of one protected route, built once when the route is added. */
 export interface CompiledRoute {

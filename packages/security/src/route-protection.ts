@@ -1,8 +1,7 @@
 import type { FastifyInstance, RouteOptions } from 'fastify'
 import { internalError } from './answers.js'
 import { FBI_SECURITY_INVALID_PROTECT, FBI_SECURITY_UNPROTECTED_ROUTES } from './errors.js'
-import type { Predicate, PredicateLike } from './predicates.js'
-import { toPredicate } from './predicates.js'
+import { type Predicate, type PredicateLike, toPredicate } from './predicate.js'
 import { compileRoute, type ProtectionRuntime, type RouteHook } from './route-hooks.js'
 
 /** One line of `app.protectionReport()`. */
