@@ -1,20 +1,14 @@
 import { randomUUID } from 'node:crypto'
+import { isValidRequestId } from '@fbi/monitoring'
+import { QueryBoolean, QueryInteger, StrictBody, Timestamp, Type } from '@fbi/schema'
+import { and, fieldInBodyMatchesClaim, matchKeys, publicRoute, scopesPresent } from '@fbi/security'
+import { forgeToken } from '@fbi/security/testing'
 import fc from 'fast-check'
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { and, fieldInBodyMatchesClaim, matchKeys, publicRoute, scopesPresent } from '../src/index.js'
-import { forgeToken } from '../src/testing/index.js'
-import {
-  fbiAll,
-  fbiServerOptions,
-  isValidRequestId,
-  QueryBoolean,
-  QueryInteger,
-  StrictBody,
-  Timestamp,
-  Type,
-} from './batteries.js'
-import { HS_KEY, INTERNAL, internalToken, PROXY_URL } from './helpers.js'
+import fbiAll, { fbiServerOptions } from '../src/index.js'
+import { HS_KEY, PROXY_URL } from './helpers.js'
+import { INTERNAL, internalToken } from './security-kit.js'
 
 /*
  * Property-based fuzzing of what a caller controls (Authorization, X-Request-ID, query strings,
