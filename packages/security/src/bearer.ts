@@ -15,3 +15,13 @@ export function bearerToken(header: string | undefined): string | null | undefin
   }
   return header.slice(0, 6).toLowerCase() === 'bearer' ? null : undefined
 }
+
+/**
+ * As the original read it (compat 'flask'): only the exact prefix `Bearer ` counts, and everything
+ * after it is the token (so `bearer x` is no token at all, and `Bearer  x` a malformed one).
+ */
+export function bearerTokenExact(header: string | undefined): string | null | undefined {
+  if (header === undefined || !header.startsWith('Bearer ')) return undefined
+  const token = header.slice(7)
+  return token.length > 0 && token.indexOf(' ') === -1 ? token : null
+}

@@ -26,26 +26,59 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
+function decodeSegment(segment: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'))
+    return isRecord(value) ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** The payload of a compact JWS, decoded without any check; undefined unless it is a JSON object. */
 export function decodePayloadUnverified(token: string): Record<string, unknown> | undefined {
   const first = token.indexOf('.')
   if (first <= 0) return undefined
   const second = token.indexOf('.', first + 1)
   if (second === -1) return undefined
-  try {
-    const payload: unknown = JSON.parse(
-      Buffer.from(token.slice(first + 1, second), 'base64url').toString('utf8'),
-    )
-    return isRecord(payload) ? payload : undefined
-  } catch {
-    return undefined
-  }
+  return decodeSegment(token.slice(first + 1, second))
 }
 
-function parseScopes(raw: unknown): readonly string[] | null {
+/** The `kid` of a compact JWS's header, decoded without any check. */
+export function decodeKidUnverified(token: string): string | undefined {
+  const first = token.indexOf('.')
+  const kid = first <= 0 ? undefined : decodeSegment(token.slice(0, first))?.kid
+  return typeof kid === 'string' ? kid : undefined
+}
+
+/**
+ * Registered claims fast-jwt does not check the type of, checked here (RFC 7519 §4.1): `iat` a
+ * NumericDate, `sub` and `jti` strings, when present. With a maximum age, an `iat` in the future
+ * (beyond the tolerance) is refused too, as jose and Auth0's middleware do. The reason, or undefined.
+ */
+export function claimTypeProblem(
+  payload: Record<string, unknown>,
+  maxAgeMs: number | undefined,
+  toleranceMs: number,
+): string | undefined {
+  const { iat, sub, jti } = payload
+  if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat)))
+    return 'iat is not a NumericDate'
+  if (sub !== undefined && typeof sub !== 'string') return 'sub is not a string'
+  if (jti !== undefined && typeof jti !== 'string') return 'jti is not a string'
+  if (maxAgeMs !== undefined && (iat as number) * 1000 > Date.now() + toleranceMs)
+    return 'iat is in the future'
+  return undefined
+}
+
+/**
+ * The scope claim as a list: a space-separated string, or (fbi only) a JSON array of strings.
+ * Null for any other type, which is answered 403 (the original refused anything but a string).
+ */
+function parseScopes(raw: unknown, stringOnly: boolean): readonly string[] | null {
   if (raw === undefined) return []
   if (typeof raw === 'string') return raw.split(' ').filter((s) => s.length > 0)
-  if (Array.isArray(raw) && raw.every((s) => typeof s === 'string')) return raw
+  if (!stringOnly && Array.isArray(raw) && raw.every((s) => typeof s === 'string')) return raw
   return null
 }
 
@@ -55,6 +88,7 @@ export function normalise(
   claimsKey: string,
   scopesKey: string,
   expiresAt: number,
+  stringScopesOnly = false,
 ): Principal {
   const claims: Record<string, unknown> = {}
   const metadata = payload[claimsKey]
@@ -74,5 +108,9 @@ export function normalise(
   if (payload.iss !== undefined) claims.iss = payload.iss
   if (payload.sub !== undefined) claims.sub = payload.sub
   claims.raw = payload
-  return deepFreeze({ claims: claims as JwtClaims, scopes: parseScopes(payload[scopesKey]), expiresAt })
+  return deepFreeze({
+    claims: claims as JwtClaims,
+    scopes: parseScopes(payload[scopesKey], stringScopesOnly),
+    expiresAt,
+  })
 }

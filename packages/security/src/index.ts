@@ -1,10 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import { issuersFromConfig, resolveIssuers } from './issuers.js'
+import { createAnswers } from './answers.js'
+import { bearerToken, bearerTokenExact } from './bearer.js'
+import { issuersFromConfig } from './config-issuers.js'
+import { resolveIssuers } from './issuers.js'
 import { JwksMonitoring } from './jwks-monitoring.js'
 import { type FbiSecurityOptions, resolveOptions } from './options.js'
 import type { JwtClaims, PredicateLike } from './predicate.js'
-import { type ProtectionReportEntry, protectRoutes } from './route-protection.js'
+import type { ProtectionReportEntry } from './route-audit.js'
+import { protectRoutes } from './route-protection.js'
 import { createSystemJwtClient } from './system-jwt.js'
 import { TokenVerifier } from './verifier.js'
 
@@ -16,9 +20,9 @@ export {
   type HsAlgorithm,
 } from './algorithms.js'
 export { bearerToken } from './bearer.js'
-export { currentJwtUser } from './current-user.js'
+export { type AuthenticatedRequest, currentJwtUser, isAuthenticated } from './current-user.js'
 export * from './errors.js'
-export type { HsIssuer, IssuerDefinition, JwksIssuer } from './issuers.js'
+export type { ClaimRequirements, HsIssuer, IssuerDefinition, JwksIssuer } from './issuer-types.js'
 export type { JwksFailureReason, JwksStatus } from './jwks.js'
 export { JWKS_METRIC_NAMES } from './jwks-metrics.js'
 export type { FbiSecurityOptions } from './options.js'
@@ -28,16 +32,18 @@ export {
   type Predicate,
   type PredicateContext,
   type PredicateFunction,
+  type PredicateInputs,
   type PredicateLike,
   type PredicateMetadata,
 } from './predicate.js'
 export * from './predicates.js'
-export type { ProtectionReportEntry } from './route-protection.js'
+export * from './request-predicates.js'
+export type { ProtectionReportEntry } from './route-audit.js'
 export { createSystemJwtClient, type SystemJwtClient, type SystemJwtClientOptions } from './system-jwt.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Every route registered after @fbi/security, with its protection. */
+    /** Every route of the app with its protection (complete once the app is ready). */
     protectionReport(): ProtectionReportEntry[]
     /** A system token from the system-token service (undefined when IGNORE_JWT_VALIDATION is on). */
     getSystemJwt(systemId: string): Promise<string | undefined>
@@ -48,10 +54,13 @@ declare module 'fastify' {
     ): Promise<H & { Authorization?: string }>
   }
   interface FastifyRequest {
-    /** The verified token's normalised claims. Set on protected routes; null on routes without `protect`. */
-    jwtClaims: JwtClaims
-    /** The verified token's scopes. Set on protected routes; null on routes without `protect`. */
-    jwtScopes: readonly string[]
+    /**
+     * The verified token's normalised claims: set on protected routes, null on routes without
+     * `protect` (and on `publicRoute`). `isAuthenticated(request)` narrows it.
+     */
+    jwtClaims: JwtClaims | null
+    /** The verified token's scopes: set on protected routes, null elsewhere. */
+    jwtScopes: readonly string[] | null
   }
   interface FastifyContextConfig {
     /** Who may call this route (@fbi/security). `publicRoute` marks a deliberate exception. */
@@ -70,6 +79,8 @@ const fbiSecurity: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts
     {
       internalAudience: fastify.config.jwt?.internalIssuer,
       isProduction: options.isProduction,
+      compat: options.compat,
+      claimRequirements: options.claimRequirements,
       warn: (details, message) => fastify.log.warn(details, message),
     },
   )
@@ -83,12 +94,13 @@ const fbiSecurity: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts
     timeoutMs: options.jwksFetchTimeoutMs,
     cooldownMs: options.jwksCooldownMs,
     onFetch: jwksMonitoring.onFetch,
+    stringScopesOnly: options.compat,
   })
 
   // Decorators: the request's principal (set by the route hooks, never shared between requests)
   // and the system-token client.
-  fastify.decorateRequest('jwtClaims', null as unknown as JwtClaims)
-  fastify.decorateRequest('jwtScopes', null as unknown as readonly string[])
+  fastify.decorateRequest('jwtClaims', null)
+  fastify.decorateRequest('jwtScopes', null)
   const systemJwt = createSystemJwtClient({
     baseUrl: options.systemAuthUrl,
     timeoutMs: options.systemJwtTimeoutMs,
@@ -97,12 +109,24 @@ const fbiSecurity: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts
   fastify.decorate('getSystemJwt', systemJwt.getSystemJwt)
   fastify.decorate('addSystemJwtToHeaders', systemJwt.addSystemJwtToHeaders)
 
-  // Hooks: every route's protection compiled in onRoute, the fail-closed guard, requireProtection,
-  // and protectionReport().
-  protectRoutes(fastify, { verifier, ...options }, options.requireProtection)
+  // Hooks: every route's protection compiled in onRoute, the late check that no protected handler
+  // runs unverified, the startup audit of the route table (requireProtection), protectionReport().
+  protectRoutes(
+    fastify,
+    {
+      verifier,
+      environment: options.environment,
+      isProduction: options.isProduction,
+      ignoreValidation: options.ignoreValidation,
+      answers: createAnswers(options.compat),
+      bearer: options.compat ? bearerTokenExact : bearerToken,
+    },
+    options,
+  )
 
-  // Monitoring: the jwks health check and metrics, when @fbi/monitoring provides them.
-  await jwksMonitoring.watch(verifier.jwksStores)
+  // Monitoring: the jwks health check and metrics, when @fbi/monitoring provides them. At onReady,
+  // so it does not matter whether @fbi/monitoring was registered before or after this plugin.
+  fastify.addHook('onReady', () => jwksMonitoring.watch(verifier.jwksStores))
 }
 
 const plugin = fp(fbiSecurity, {

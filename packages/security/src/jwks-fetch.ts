@@ -9,6 +9,7 @@ export type JwksFailureReason =
   | 'no_keys_array'
   | 'no_usable_key'
   | 'too_large'
+  | 'redirect'
 
 export interface JwksFetchFailure {
   reason: JwksFailureReason
@@ -92,12 +93,38 @@ function toStoredKey(jwk: unknown): [string, StoredKey] | undefined {
   ]
 }
 
+const MAX_REDIRECTS = 3
+
+/**
+ * GET `url`, following redirects only within its own origin (same scheme, host and port), at most
+ * MAX_REDIRECTS: a redirect elsewhere (https to http included) would let whoever answers there
+ * choose our keys. fetch's own `redirect: 'follow'` follows any, so redirects are followed here.
+ */
+async function getSameOrigin(url: string, signal: AbortSignal): Promise<Response> {
+  const origin = new URL(url).origin
+  let target = url
+  for (let redirects = 0; ; redirects++) {
+    const response = await fetch(target, {
+      signal,
+      redirect: 'manual',
+      headers: { accept: 'application/json' },
+    })
+    const location = response.headers.get('location')
+    if (response.status < 300 || response.status > 399 || location === null) return response
+    await response.body?.cancel()
+    const next = new URL(location, target)
+    if (next.origin !== origin) {
+      throw new JwksFetchError('redirect', `JWKS request redirected to another origin (${next.origin})`)
+    }
+    if (redirects === MAX_REDIRECTS)
+      throw new JwksFetchError('redirect', 'JWKS request redirected too many times')
+    target = next.href
+  }
+}
+
 /** Fetches and parses the key set at `url`; throws a JwksFetchError (or the fetch's own error). */
 export async function fetchKeySet(url: string, timeoutMs: number): Promise<Map<string, StoredKey>> {
-  const response = await fetch(url, {
-    signal: AbortSignal.timeout(timeoutMs),
-    headers: { accept: 'application/json' },
-  })
+  const response = await getSameOrigin(url, AbortSignal.timeout(timeoutMs))
   if (!response.ok) {
     await response.body?.cancel()
     throw new JwksFetchError('http_status', `JWKS request answered ${response.status}`)

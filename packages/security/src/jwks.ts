@@ -44,6 +44,12 @@ export class JwksStore {
   private lastAttemptAt = Number.NEGATIVE_INFINITY
   private lastError: string | null = null
   private inflight: Promise<void> | undefined
+  /**
+   * Bumped by every successful fetch. A verified token remembers the generation it was checked
+   * against; while it is unchanged the token's key is known to be current (a cache hit compares one
+   * number), and when it moves the token's key is looked up again (see `isCurrent`).
+   */
+  generation = 0
 
   constructor(url: string, options: JwksStoreOptions) {
     this.url = url
@@ -72,6 +78,21 @@ export class JwksStore {
     return key.kty === 'RSA' ? key.pem : undefined
   }
 
+  /** True when `kid` still maps to the key `pem` (it was not removed or replaced by a later fetch). */
+  isCurrent(kid: string, pem: string): boolean {
+    return this.keys.get(kid)?.pem === pem
+  }
+
+  /** The PEM currently held for `kid`, whatever the algorithm. */
+  currentPem(kid: string): string | undefined {
+    return this.keys.get(kid)?.pem
+  }
+
+  /** Starts a background refresh when the key set is stale (subject to the cooldown). */
+  refreshIfStale(now: number): void {
+    if (this.isStale(now) && this.mayFetch(now)) void this.refresh()
+  }
+
   // Stale once ttlMs have passed, so a ttl of 0 refreshes every time, even within the same millisecond.
   private isStale(now: number): boolean {
     return now - this.fetchedAt >= this.options.ttlMs
@@ -89,20 +110,31 @@ export class JwksStore {
       .then(
         (keys) => {
           this.keys = keys
+          this.generation++
           this.fetchedAt = Date.now()
           this.lastError = null
-          this.options.onFetch?.(this.url, null)
+          this.report(null)
         },
         (error: unknown) => {
           const failure = toFailure(error)
           this.lastError = failure.message
-          this.options.onFetch?.(this.url, failure)
+          this.report(failure)
         },
       )
       .finally(() => {
         this.inflight = undefined
       })
     return this.inflight
+  }
+
+  // The listener (logging, metrics) must not turn a settled fetch into a rejection: `refresh` never
+  // rejects, and a background refresh has no one to catch it.
+  private report(failure: JwksFetchFailure | null): void {
+    try {
+      this.options.onFetch?.(this.url, failure)
+    } catch {
+      // Nothing to do: the key set is already stored or kept.
+    }
   }
 
   /** Fetches when nothing is held or the set is stale (subject to the cooldown) and reports the state. */

@@ -1,6 +1,8 @@
 import { isProduction as environmentIsProduction, type FbiConfig } from '@fbi/config'
 import { FBI_SECURITY_INVALID_OPTION } from './errors.js'
-import type { IssuerDefinition } from './issuers.js'
+import { isRecord } from './is-record.js'
+import type { ClaimRequirements, IssuerDefinition } from './issuer-types.js'
+import { ROUTE_PATTERN } from './public-routes.js'
 
 export interface FbiSecurityOptions {
   /** Extra issuers, verified besides the ones the configuration turns on. Default: []. */
@@ -19,8 +21,25 @@ export interface FbiSecurityOptions {
   jwksFetchTimeoutMs?: number
   /** Minimum time between two JWKS fetches, so unknown kids cannot hammer the provider. Default: 10000. */
   jwksCooldownMs?: number
-  /** Fail startup when a route (other than monitoring routes) has no `config.protect`. Default: false. */
+  /**
+   * Fail startup when a route is not protected: no `config.protect`, not a monitoring route, not
+   * named in `publicRoutes`, or registered before this plugin where it cannot be verified. Default: false.
+   */
   requireProtection?: boolean
+  /**
+   * Routes served without a token on purpose that cannot carry `protect: publicRoute` (added by
+   * other plugins): `'/path'` or `'METHOD /path'`, a trailing `*` for a prefix. Default: the
+   * @fbi/monitoring endpoints and the OpenAPI routes under '/docs', for the batteries registered.
+   */
+  publicRoutes?: readonly string[]
+  /**
+   * Per issuer (`iss`), claims its tokens may lack: `{ requireAudience: false }` accepts tokens
+   * without `aud`, `{ requireExpiry: false }` without `exp` (as Flask Batteries Included did); a
+   * present claim is still checked. Each one is warned about at startup. Default: {} (both required).
+   */
+  claimRequirements?: Readonly<Record<string, ClaimRequirements>>
+  /** 'flask' answers as Flask Batteries Included did (see the README). Default: app.config.compat. */
+  compat?: 'flask' | false
   /** Overrides `app.config.environment` (ENVIRONMENT). Default: from config. */
   environment?: string
   /** Overrides IGNORE_JWT_VALIDATION; disregarded in production. Default: from config (false). */
@@ -41,12 +60,15 @@ const DEFAULTS = {
   jwksFetchTimeoutMs: 5_000,
   jwksCooldownMs: 10_000,
   requireProtection: false,
+  claimRequirements: {},
   systemJwtTimeoutMs: 5_000,
 } as const satisfies { [K in keyof FbiSecurityOptions]?: FbiSecurityOptions[K] }
 
 /** The options with their defaults applied, plus what is derived from them and `app.config`. */
 export type ResolvedSecurityOptions = Required<Pick<FbiSecurityOptions, keyof typeof DEFAULTS>> &
-  Pick<FbiSecurityOptions, 'maxTokenAge'> & {
+  Pick<FbiSecurityOptions, 'maxTokenAge' | 'publicRoutes'> & {
+    /** Answering as Flask Batteries Included did (`compat: 'flask'`, here or in @fbi/config). */
+    readonly compat: boolean
     /** ENVIRONMENT, or the `environment` option. */
     readonly environment: string
     readonly isProduction: boolean
@@ -56,44 +78,72 @@ export type ResolvedSecurityOptions = Required<Pick<FbiSecurityOptions, keyof ty
   }
 
 type Rule =
-  | 'boolean'
-  | 'list'
-  | 'non-empty string'
-  | 'non-negative number'
-  | 'non-negative integer'
-  | 'positive integer'
+  | 'a boolean'
+  | 'a list'
+  | 'a non-empty string'
+  | 'a non-negative number'
+  | 'a non-negative integer'
+  | 'a positive integer'
+  | "a list of routes ('/path' or 'METHOD /path')"
+  | 'an object of { [iss]: { requireAudience?: boolean, requireExpiry?: boolean } }'
+  | "'flask' or false"
+
+function isClaimRequirements(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    Object.values(value).every(
+      (entry) =>
+        isRecord(entry) &&
+        Object.entries(entry).every(
+          ([key, flag]) =>
+            (key === 'requireAudience' || key === 'requireExpiry') && typeof flag === 'boolean',
+        ),
+    )
+  )
+}
 
 function satisfies(value: unknown, rule: Rule): boolean {
   switch (rule) {
-    case 'boolean':
+    case 'a boolean':
       return typeof value === 'boolean'
-    case 'list':
+    case 'a list':
       return Array.isArray(value)
-    case 'non-empty string':
+    case 'a non-empty string':
       return typeof value === 'string' && value.length > 0
-    case 'non-negative number':
+    case 'a non-negative number':
       return typeof value === 'number' && Number.isFinite(value) && value >= 0
-    case 'non-negative integer':
+    case 'a non-negative integer':
       return Number.isSafeInteger(value) && (value as number) >= 0
-    case 'positive integer':
+    case 'a positive integer':
       return Number.isSafeInteger(value) && (value as number) > 0
+    case "a list of routes ('/path' or 'METHOD /path')":
+      return (
+        Array.isArray(value) && value.every((item) => typeof item === 'string' && ROUTE_PATTERN.test(item))
+      )
+    case 'an object of { [iss]: { requireAudience?: boolean, requireExpiry?: boolean } }':
+      return isClaimRequirements(value)
+    case "'flask' or false":
+      return value === 'flask' || value === false
   }
 }
 
 const RULES: { readonly [K in keyof FbiSecurityOptions]-?: Rule } = {
-  issuers: 'list',
-  configIssuers: 'boolean',
-  clockToleranceSec: 'non-negative number',
-  maxTokenAge: 'non-negative number',
-  cacheSize: 'non-negative integer',
-  jwksCacheTtlMs: 'non-negative integer',
-  jwksFetchTimeoutMs: 'positive integer',
-  jwksCooldownMs: 'non-negative integer',
-  requireProtection: 'boolean',
-  environment: 'non-empty string',
-  ignoreJwtValidation: 'boolean',
-  systemAuthUrl: 'non-empty string',
-  systemJwtTimeoutMs: 'positive integer',
+  issuers: 'a list',
+  configIssuers: 'a boolean',
+  clockToleranceSec: 'a non-negative number',
+  maxTokenAge: 'a non-negative number',
+  cacheSize: 'a non-negative integer',
+  jwksCacheTtlMs: 'a non-negative integer',
+  jwksFetchTimeoutMs: 'a positive integer',
+  jwksCooldownMs: 'a non-negative integer',
+  requireProtection: 'a boolean',
+  publicRoutes: "a list of routes ('/path' or 'METHOD /path')",
+  claimRequirements: 'an object of { [iss]: { requireAudience?: boolean, requireExpiry?: boolean } }',
+  compat: "'flask' or false",
+  environment: 'a non-empty string',
+  ignoreJwtValidation: 'a boolean',
+  systemAuthUrl: 'a non-empty string',
+  systemJwtTimeoutMs: 'a positive integer',
 }
 
 /** Checks every given option against its rule (undefined means "the default"), then applies the defaults. */
@@ -106,7 +156,7 @@ export function resolveOptions(
     const value = opts[name]
     const rule = RULES[name]
     if (value !== undefined && !satisfies(value, rule)) {
-      throw new FBI_SECURITY_INVALID_OPTION(name, `must be a ${rule}`)
+      throw new FBI_SECURITY_INVALID_OPTION(name, `must be ${rule}`)
     }
   }
   const environment = opts.environment ?? config.environment
@@ -133,6 +183,9 @@ export function resolveOptions(
     jwksFetchTimeoutMs: opts.jwksFetchTimeoutMs ?? DEFAULTS.jwksFetchTimeoutMs,
     jwksCooldownMs: opts.jwksCooldownMs ?? DEFAULTS.jwksCooldownMs,
     requireProtection: opts.requireProtection ?? DEFAULTS.requireProtection,
+    publicRoutes: opts.publicRoutes,
+    claimRequirements: opts.claimRequirements ?? DEFAULTS.claimRequirements,
+    compat: (opts.compat ?? config.compat ?? false) === 'flask',
     systemJwtTimeoutMs: opts.systemJwtTimeoutMs ?? DEFAULTS.systemJwtTimeoutMs,
     environment,
     isProduction,

@@ -7,6 +7,8 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze({})
 /** A predicate's view of one request: a single small object, everything read lazily from the request. */
 export class RequestPredicateContext implements PredicateContext {
   reason: string | undefined = undefined
+  /** Set by a built-in predicate that could not read its input unambiguously: answered 400. */
+  ambiguous: string | undefined = undefined
   readonly request: FastifyRequest
   readonly environment: string
   readonly isProduction: boolean

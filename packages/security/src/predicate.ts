@@ -31,6 +31,21 @@ export interface PredicateContext {
   readonly request: FastifyRequest
   /** Why the last failing built-in predicate said no (for the debug log; never sent to the client). */
   reason: string | undefined
+  /**
+   * Set by a predicate that could not read its input unambiguously (a repeated query argument):
+   * when the whole predicate is false, the request is answered 400 instead of 403.
+   */
+  ambiguous: string | undefined
+}
+
+/** The request inputs a predicate reads, checked against each route at startup. */
+export interface PredicateInputs {
+  /** Route (path) parameters. */
+  readonly params: readonly string[]
+  /** Query arguments. */
+  readonly query: readonly string[]
+  /** Top-level fields of the JSON body. */
+  readonly body: readonly string[]
 }
 
 /** A plain predicate: what users write for custom rules. Only `true` passes. */
@@ -44,6 +59,8 @@ export interface Predicate extends PredicateFunction {
   readonly requiredScopes: readonly string[]
   /** True when it reads the request body, so it runs once the body is parsed. */
   readonly needsBody: boolean
+  /** The request inputs it reads (empty lists when unknown, as for custom predicates). */
+  readonly reads: PredicateInputs
   /** Only on `publicRoute`. */
   readonly isPublic?: true
 }
@@ -55,6 +72,17 @@ export interface PredicateMetadata {
   description?: string
   requiredScopes?: readonly string[]
   needsBody?: boolean
+  /** The route parameters, query arguments and body fields it reads, checked at startup. */
+  reads?: Partial<PredicateInputs>
+}
+
+const frozenList = (list: readonly string[] | undefined): readonly string[] =>
+  Object.freeze([...(list ?? [])])
+
+/** Every input any of `predicates` reads. */
+export function readsOfAll(predicates: readonly Predicate[]): PredicateInputs {
+  const union = (key: keyof PredicateInputs) => [...new Set(predicates.flatMap((p) => p.reads[key]))]
+  return { params: union('params'), query: union('query'), body: union('body') }
 }
 
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -76,6 +104,14 @@ export function definePredicate(fn: PredicateFunction, meta: PredicateMetadata =
     description: { value: meta.description ?? (fn.name || 'custom predicate'), enumerable: true },
     requiredScopes: { value: Object.freeze([...(meta.requiredScopes ?? [])]), enumerable: true },
     needsBody: { value: meta.needsBody ?? false, enumerable: true },
+    reads: {
+      value: Object.freeze({
+        params: frozenList(meta.reads?.params),
+        query: frozenList(meta.reads?.query),
+        body: frozenList(meta.reads?.body),
+      }),
+      enumerable: true,
+    },
   })
   return described
 }
@@ -141,4 +177,24 @@ export function evaluateInSeries(
     exhausted?.(ctx)
     return !stopAt
   }
+}
+
+// Reading the context: own properties only, so a claim or parameter named like an Object.prototype
+// member (constructor, toString) is never read from the prototype.
+
+export function hasClaim(claims: JwtClaims, key: string): boolean {
+  return Object.hasOwn(claims, key)
+}
+
+export function claimOf(claims: JwtClaims, key: string): unknown {
+  return hasClaim(claims, key) ? claims[key] : undefined
+}
+
+export function ownValue(values: Readonly<Record<string, unknown>>, key: string): unknown {
+  return Object.hasOwn(values, key) ? values[key] : undefined
+}
+
+/** Strict comparison of a request value with a claim: no type coercion, 123 never equals "123". */
+export function sameValue(requestValue: unknown, claimValue: unknown): boolean {
+  return requestValue !== undefined && requestValue !== null && requestValue === claimValue
 }

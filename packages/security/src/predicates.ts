@@ -1,32 +1,15 @@
-import { isRecord } from './is-record.js'
 import {
   assertString,
   definePredicate,
   evaluateInSeries,
+  hasClaim,
   invalid,
-  type JwtClaims,
   leafPredicate,
   type Predicate,
   type PredicateLike,
+  readsOfAll,
   toPredicate,
 } from './predicate.js'
-
-function hasClaim(claims: JwtClaims, key: string): boolean {
-  return Object.hasOwn(claims, key)
-}
-
-function claimOf(claims: JwtClaims, key: string): unknown {
-  return hasClaim(claims, key) ? claims[key] : undefined
-}
-
-function ownValue(values: Readonly<Record<string, unknown>>, key: string): unknown {
-  return Object.hasOwn(values, key) ? values[key] : undefined
-}
-
-/** Strict comparison of a request value with a claim: no type coercion, 123 never equals "123". */
-function sameValue(requestValue: unknown, claimValue: unknown): boolean {
-  return requestValue !== undefined && requestValue !== null && requestValue === claimValue
-}
 
 function checkPredicates(name: string, predicates: readonly PredicateLike[]): Predicate[] {
   if (predicates.length === 0) invalid(name, 'needs at least one predicate')
@@ -45,6 +28,7 @@ export function and(...predicates: PredicateLike[]): Predicate {
     description: `and(${list.map((p) => p.description).join(', ')})`,
     requiredScopes: [...scopes],
     needsBody: list.some((p) => p.needsBody),
+    reads: readsOfAll(list),
   })
 }
 
@@ -60,7 +44,12 @@ export function or(...predicates: PredicateLike[]): Predicate {
     evaluateInSeries(list, true, (ctx) => {
       ctx.reason = noneMessage
     }),
-    { description, requiredScopes: common, needsBody: list.some((p) => p.needsBody) },
+    {
+      description,
+      requiredScopes: common,
+      needsBody: list.some((p) => p.needsBody),
+      reads: readsOfAll(list),
+    },
   )
 }
 
@@ -108,36 +97,6 @@ export function keyContainsValueInList(key: string, values: readonly string[]): 
   )
 }
 
-/**
- * True when, for every `routeParam: claim` pair, the route parameter equals the claim, or the claim
- * is a list containing it. An object claim never matches. An empty map is true, as in the seed.
- */
-export function matchKeys(map: Readonly<Record<string, string>>): Predicate {
-  if (!isRecord(map)) invalid('matchKeys', 'expects an object of { routeParam: claim }')
-  const pairs = Object.entries(map)
-  for (const [, claim] of pairs) assertString('matchKeys', 'every claim name', claim)
-  let failed = ''
-  return leafPredicate(
-    `matchKeys(${pairs.map(([p, c]) => (p === c ? p : `${p}=${c}`)).join(', ')})`,
-    (ctx) => {
-      for (const [param, claim] of pairs) {
-        const routeValue = ownValue(ctx.params, param)
-        const permission = claimOf(ctx.claims, claim)
-        const ok =
-          routeValue !== undefined &&
-          permission !== undefined &&
-          (Array.isArray(permission) ? permission.includes(routeValue) : routeValue === permission)
-        if (!ok) {
-          failed = `route parameter '${param}' does not match JWT claim '${claim}'`
-          return false
-        }
-      }
-      return true
-    },
-    () => failed,
-  )
-}
-
 /** True when the token's issuer is one of `issuers`. */
 export function issuerIn(...issuers: string[]): Predicate {
   if (issuers.length === 0) invalid('issuerIn', 'needs at least one issuer')
@@ -162,63 +121,6 @@ export function nonProductionOnly(): Predicate {
 /** True in production only. */
 export function productionOnly(): Predicate {
   return leafPredicate('productionOnly()', (ctx) => ctx.isProduction, 'route is available only in production')
-}
-
-function firstQueryValue(query: Readonly<Record<string, unknown>>, name: string): unknown {
-  const value = ownValue(query, name)
-  // Like Flask's request.args.get: a repeated argument gives its first value.
-  return Array.isArray(value) ? value[0] : value
-}
-
-/**
- * True when query argument `name` equals `value`, case-insensitively. As in the seed, an absent
- * argument counts as the empty string.
- */
-export function argumentPresent(name: string, value: string): Predicate {
-  assertString('argumentPresent', 'the argument name', name)
-  if (typeof value !== 'string') invalid('argumentPresent', 'the expected value must be a string')
-  const expected = value.toUpperCase()
-  return leafPredicate(
-    `argumentPresent(${name}, ${value})`,
-    (ctx) => {
-      const actual = firstQueryValue(ctx.query, name) ?? ''
-      return typeof actual === 'string' && actual.toUpperCase() === expected
-    },
-    `query argument '${name}' does not have the expected value`,
-  )
-}
-
-/** True when query argument `name` is absent. */
-export function argumentNotPresent(name: string): Predicate {
-  assertString('argumentNotPresent', 'the argument name', name)
-  return leafPredicate(
-    `argumentNotPresent(${name})`,
-    (ctx) => firstQueryValue(ctx.query, name) === undefined,
-    `query argument '${name}' is present`,
-  )
-}
-
-/** True when route parameter `param` equals claim `claim` (which must be present), strictly. */
-export function fieldInPathMatchesClaim(param: string, claim: string): Predicate {
-  assertString('fieldInPathMatchesClaim', 'the path field', param)
-  assertString('fieldInPathMatchesClaim', 'the claim', claim)
-  return leafPredicate(
-    `fieldInPathMatchesClaim(${param}, ${claim})`,
-    (ctx) => sameValue(ownValue(ctx.params, param), claimOf(ctx.claims, claim)),
-    `path field '${param}' does not match JWT claim '${claim}'`,
-  )
-}
-
-/** True when top-level field `field` of the JSON body equals claim `claim` (which must be present), strictly. */
-export function fieldInBodyMatchesClaim(field: string, claim: string): Predicate {
-  assertString('fieldInBodyMatchesClaim', 'the body field', field)
-  assertString('fieldInBodyMatchesClaim', 'the claim', claim)
-  return leafPredicate(
-    `fieldInBodyMatchesClaim(${field}, ${claim})`,
-    (ctx) => isRecord(ctx.body) && sameValue(ownValue(ctx.body, field), claimOf(ctx.claims, claim)),
-    `body field '${field}' does not match JWT claim '${claim}'`,
-    { needsBody: true },
-  )
 }
 
 /** Marks a route as deliberately public under `requireProtection`: no token is asked for. */

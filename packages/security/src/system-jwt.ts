@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache'
 import { decodePayloadUnverified } from './claims.js'
-import { FBI_SECURITY_SYSTEM_JWT_FAILED } from './errors.js'
+import { FBI_SECURITY_INVALID_SYSTEM_ID, FBI_SECURITY_SYSTEM_JWT_FAILED } from './errors.js'
 import { isRecord } from './is-record.js'
 
 export interface SystemJwtClientOptions {
@@ -29,6 +29,18 @@ interface SystemToken {
   readonly reusable: boolean
 }
 
+/**
+ * A system id becomes one segment of the service's URL path: RFC 3986 unreserved characters only,
+ * and never `.` or `..`, which a server (or anything between) resolves to another path.
+ */
+const SAFE_SEGMENT = /^[A-Za-z0-9._~-]{1,128}$/
+
+function checkSystemId(systemId: unknown): asserts systemId is string {
+  if (typeof systemId !== 'string' || !SAFE_SEGMENT.test(systemId) || systemId === '.' || systemId === '..') {
+    throw new FBI_SECURITY_INVALID_SYSTEM_ID(JSON.stringify(String(systemId).slice(0, 64)))
+  }
+}
+
 /** System ids are few (one per calling service); the bound only keeps a bug from growing the map. */
 const MAX_SYSTEM_IDS = 1000
 
@@ -38,7 +50,7 @@ export function createSystemJwtClient(options: SystemJwtClientOptions): SystemJw
   const marginMs = (options.refreshBeforeExpirySec ?? 60) * 1000
 
   async function fetchJwt(systemId: string, signal: AbortSignal): Promise<string> {
-    const url = `${baseUrl}/dhos/v1/system/${encodeURIComponent(systemId)}/jwt`
+    const url = `${baseUrl}/dhos/v1/system/${systemId}/jwt`
     let body: unknown
     try {
       const response = await fetch(url, {
@@ -78,6 +90,7 @@ export function createSystemJwtClient(options: SystemJwtClientOptions): SystemJw
   })
 
   async function getSystemJwt(systemId: string): Promise<string | undefined> {
+    checkSystemId(systemId)
     if (options.disabled) return undefined
     const status: LRUCache.Status<string, SystemToken> = {}
     let token = await cache.fetch(systemId, { status })

@@ -1,23 +1,26 @@
 import { type Algorithm, createVerifier, type DecodedJwt } from 'fast-jwt'
-import { LRUCache } from 'lru-cache'
 import { isAsymmetricAlgorithm } from './algorithms.js'
-import { decodePayloadUnverified, normalise, type Principal, Rejection } from './claims.js'
+import { claimTypeProblem, decodePayloadUnverified, normalise, type Principal, Rejection } from './claims.js'
 import { FBI_SECURITY_INVALID_OPTION } from './errors.js'
 import { isRecord } from './is-record.js'
-import type { ResolvedIssuer } from './issuers.js'
+import type { ResolvedIssuer } from './issuer-types.js'
 import { JwksStore, type JwksStoreOptions } from './jwks.js'
+import { TokenCache } from './token-cache.js'
 
 export interface VerifierOptions extends JwksStoreOptions {
   clockToleranceSec: number
   /** Seconds since `iat`; undefined for no limit. */
   maxTokenAge: number | undefined
   cacheSize: number
+  /** Only a string scope claim is accepted (compat 'flask', as the original). Default: false. */
+  stringScopesOnly?: boolean
 }
 
 interface IssuerRuntime {
   readonly claimsKey: string
   readonly scopesKey: string
   readonly verify: (token: string) => unknown
+  readonly jwks: JwksStore | undefined
 }
 
 function describeError(error: unknown): string {
@@ -51,60 +54,66 @@ function jwksKey(store: JwksStore): (decoded: DecodedJwt) => Promise<string> {
  */
 export class TokenVerifier {
   private readonly issuers = new Map<string, IssuerRuntime>()
-  private readonly cache: LRUCache<string, Principal> | undefined
+  private readonly cache: TokenCache | undefined
   readonly jwksStores: JwksStore[] = []
   private readonly maxAgeMs: number | undefined
+  private readonly toleranceMs: number
+  private readonly stringScopesOnly: boolean
 
   constructor(issuers: readonly ResolvedIssuer[], options: VerifierOptions) {
-    this.cache =
-      options.cacheSize > 0 ? new LRUCache<string, Principal>({ max: options.cacheSize }) : undefined
+    this.cache = options.cacheSize > 0 ? new TokenCache(options.cacheSize) : undefined
     this.maxAgeMs = options.maxTokenAge === undefined ? undefined : options.maxTokenAge * 1000
+    this.toleranceMs = options.clockToleranceSec * 1000
+    this.stringScopesOnly = options.stringScopesOnly ?? false
     const stores = new Map<string, JwksStore>()
-    const common = {
-      clockTolerance: options.clockToleranceSec * 1000,
-      ...(this.maxAgeMs === undefined ? {} : { maxAge: this.maxAgeMs }),
-      // exp is required: a token that never expires would be valid (and cacheable) forever.
-      requiredClaims: this.maxAgeMs === undefined ? ['iss', 'aud', 'exp'] : ['iss', 'aud', 'exp', 'iat'],
-      cache: false,
-    }
     for (const issuer of issuers) {
       const pinned = {
-        ...common,
+        clockTolerance: this.toleranceMs,
+        ...(this.maxAgeMs === undefined ? {} : { maxAge: this.maxAgeMs }),
+        // exp is required unless the issuer is told otherwise: a token that never expires would be
+        // valid (and cacheable) forever.
+        requiredClaims: [
+          'iss',
+          ...(issuer.requireAudience ? ['aud'] : []),
+          ...(issuer.requireExpiry ? ['exp'] : []),
+          ...(this.maxAgeMs === undefined ? [] : ['iat']),
+        ],
+        cache: false,
         // A copy: fast-jwt keeps the array it is given.
         algorithms: [...issuer.algorithms] as Algorithm[],
         allowedIss: issuer.issuer,
         allowedAud: issuer.audience,
       }
       let verify: (token: string) => unknown
+      let jwks: JwksStore | undefined
       try {
         if (issuer.kind === 'hs') {
           verify = createVerifier({ ...pinned, key: issuer.key })
         } else {
-          let store = stores.get(issuer.jwksUrl)
-          if (store === undefined) {
-            store = new JwksStore(issuer.jwksUrl, options)
-            stores.set(issuer.jwksUrl, store)
-            this.jwksStores.push(store)
+          jwks = stores.get(issuer.jwksUrl)
+          if (jwks === undefined) {
+            jwks = new JwksStore(issuer.jwksUrl, options)
+            stores.set(issuer.jwksUrl, jwks)
+            this.jwksStores.push(jwks)
           }
-          verify = createVerifier({ ...pinned, key: jwksKey(store) })
+          verify = createVerifier({ ...pinned, key: jwksKey(jwks) })
         }
       } catch (error) {
         // fast-jwt refuses a key unfit for its algorithms (e.g. a PEM given as an HS key).
         throw new FBI_SECURITY_INVALID_OPTION('issuers', describeError(error))
       }
-      this.issuers.set(issuer.issuer, { claimsKey: issuer.claimsKey, scopesKey: issuer.scopesKey, verify })
+      this.issuers.set(issuer.issuer, {
+        claimsKey: issuer.claimsKey,
+        scopesKey: issuer.scopesKey,
+        verify,
+        jwks,
+      })
     }
   }
 
-  /** A cached principal still inside its lifetime, else undefined. The hot path: no decoding. */
+  /** A principal verified before (see TokenCache), else undefined. */
   cached(token: string): Principal | undefined {
-    const cache = this.cache
-    if (cache === undefined) return undefined
-    const hit = cache.get(token)
-    if (hit === undefined) return undefined
-    if (hit.expiresAt > Date.now()) return hit
-    cache.delete(token)
-    return undefined
+    return this.cache?.get(token)
   }
 
   /** Full verification; a Promise only for JWKS issuers. */
@@ -137,18 +146,19 @@ export class TokenVerifier {
     if (payload === undefined || typeof payload.iss !== 'string') return undefined
     const issuer = this.issuers.get(payload.iss)
     if (issuer === undefined) return undefined
-    return normalise(payload, issuer.claimsKey, issuer.scopesKey, 0)
+    return normalise(payload, issuer.claimsKey, issuer.scopesKey, 0, this.stringScopesOnly)
   }
 
   private accept(token: string, issuer: IssuerRuntime, payload: unknown): Principal | Rejection {
     if (!isRecord(payload)) return new Rejection('payload is not an object')
-    const exp = payload.exp as number
-    let expiresAt = exp * 1000
-    if (this.maxAgeMs !== undefined && typeof payload.iat === 'number') {
-      expiresAt = Math.min(expiresAt, payload.iat * 1000 + this.maxAgeMs)
-    }
-    const principal = normalise(payload, issuer.claimsKey, issuer.scopesKey, expiresAt)
-    this.cache?.set(token, principal)
+    const problem = claimTypeProblem(payload, this.maxAgeMs, this.toleranceMs)
+    if (problem !== undefined) return new Rejection(problem)
+    // No exp (an issuer told not to require it): valid now, never cached.
+    let expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : Number.POSITIVE_INFINITY
+    if (this.maxAgeMs !== undefined)
+      expiresAt = Math.min(expiresAt, (payload.iat as number) * 1000 + this.maxAgeMs)
+    const principal = normalise(payload, issuer.claimsKey, issuer.scopesKey, expiresAt, this.stringScopesOnly)
+    this.cache?.set(token, principal, issuer.jwks)
     return principal
   }
 }
