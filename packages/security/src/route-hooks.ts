@@ -32,6 +32,15 @@ export type ProvenRequest = FastifyRequest & { [VERIFIED]: object | null }
 const NO_SCOPES: readonly string[] = Object.freeze([])
 const NO_CLAIMS: JwtClaims = Object.freeze({})
 
+/**
+ * After an await, nothing may escape as an unhandled rejection or leave the request hanging: what
+ * our own continuation threw answers 500 when nothing was sent yet, and is logged either way.
+ */
+function lastResort(request: FastifyRequest, reply: FastifyReply, thrown: unknown): void {
+  if (reply.sent) request.log.error(thrownDetails(thrown), 'Security hook failed after its answer was sent')
+  else internalError(request, reply, 'Security hook failed: request refused', thrownDetails(thrown))
+}
+
 /** The hooks of one protected route, built once when the route is added. */
 export interface CompiledRoute {
   onRequest: RouteHook
@@ -81,10 +90,12 @@ export function compileRoute(runtime: ProtectionRuntime, predicate: Predicate, p
       return
     }
     if (isPromiseLike(result)) {
-      Promise.resolve(result).then(
-        (value) => (value === true ? pass(request, done) : deny(request, reply, ctx)),
-        (thrown: unknown) => failed(request, reply, thrown),
-      )
+      Promise.resolve(result)
+        .then(
+          (value) => (value === true ? pass(request, done) : deny(request, reply, ctx)),
+          (thrown: unknown) => failed(request, reply, thrown),
+        )
+        .catch((thrown: unknown) => lastResort(request, reply, thrown))
       return
     }
     deny(request, reply, ctx)
@@ -166,7 +177,9 @@ export function compileRoute(runtime: ProtectionRuntime, predicate: Predicate, p
       return
     }
     if (isPromiseLike(result)) {
-      Promise.resolve(result).then(report, (thrown: unknown) => failed(request, reply, thrown))
+      Promise.resolve(result)
+        .then(report, (thrown: unknown) => failed(request, reply, thrown))
+        .catch((thrown: unknown) => lastResort(request, reply, thrown))
     } else {
       report(result)
     }
