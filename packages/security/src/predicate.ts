@@ -91,8 +91,14 @@ export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   )
 }
 
+/** Made by definePredicate (all metadata present), not only shaped like one. */
 function isDescribed(fn: PredicateLike): fn is Predicate {
-  return typeof (fn as Partial<Predicate>).description === 'string'
+  const meta = fn as Partial<Predicate>
+  return (
+    typeof meta.description === 'string' &&
+    Array.isArray(meta.requiredScopes) &&
+    typeof meta.reads === 'object'
+  )
 }
 
 /** Attaches the metadata to a function, read-only. */
@@ -120,7 +126,13 @@ export function definePredicate(fn: PredicateFunction, meta: PredicateMetadata =
 export function toPredicate(fn: PredicateLike): Predicate {
   if (isDescribed(fn)) return fn
   const wrapped: PredicateFunction = (ctx) => fn(ctx)
-  return definePredicate(wrapped, { description: fn.name || 'custom predicate' })
+  const partial = fn as Partial<Predicate>
+  return definePredicate(wrapped, {
+    description:
+      typeof partial.description === 'string' ? partial.description : fn.name || 'custom predicate',
+    ...(Array.isArray(partial.requiredScopes) ? { requiredScopes: partial.requiredScopes } : {}),
+    ...(partial.needsBody === true ? { needsBody: true } : {}),
+  })
 }
 
 export function invalid(name: string, why: string): never {
@@ -177,24 +189,4 @@ export function evaluateInSeries(
     exhausted?.(ctx)
     return !stopAt
   }
-}
-
-// Reading the context: own properties only, so a claim or parameter named like an Object.prototype
-// member (constructor, toString) is never read from the prototype.
-
-export function hasClaim(claims: JwtClaims, key: string): boolean {
-  return Object.hasOwn(claims, key)
-}
-
-export function claimOf(claims: JwtClaims, key: string): unknown {
-  return hasClaim(claims, key) ? claims[key] : undefined
-}
-
-export function ownValue(values: Readonly<Record<string, unknown>>, key: string): unknown {
-  return Object.hasOwn(values, key) ? values[key] : undefined
-}
-
-/** Strict comparison of a request value with a claim: no type coercion, 123 never equals "123". */
-export function sameValue(requestValue: unknown, claimValue: unknown): boolean {
-  return requestValue !== undefined && requestValue !== null && requestValue === claimValue
 }

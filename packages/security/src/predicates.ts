@@ -2,7 +2,6 @@ import {
   assertString,
   definePredicate,
   evaluateInSeries,
-  hasClaim,
   invalid,
   leafPredicate,
   type Predicate,
@@ -10,6 +9,7 @@ import {
   readsOfAll,
   toPredicate,
 } from './predicate.js'
+import { hasClaim } from './predicate-values.js'
 
 function checkPredicates(name: string, predicates: readonly PredicateLike[]): Predicate[] {
   if (predicates.length === 0) invalid(name, 'needs at least one predicate')

@@ -1,13 +1,6 @@
 import { isRecord } from './is-record.js'
-import {
-  assertString,
-  claimOf,
-  invalid,
-  leafPredicate,
-  ownValue,
-  type Predicate,
-  sameValue,
-} from './predicate.js'
+import { assertString, invalid, leafPredicate, type Predicate } from './predicate.js'
+import { claimOf, ownValue, sameValue } from './predicate-values.js'
 
 /*
  * Predicates that compare the request (route parameters, query arguments, body) with the claims.
