@@ -131,7 +131,8 @@ const fbiSecurity: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts
 
 const plugin = fp(fbiSecurity, {
   name: '@fbi/security',
-  fastify: '5.x',
+  // 5.3 added getDecorator, through which @fbi/monitoring's decorators are read.
+  fastify: '>=5.3.0 <6',
   dependencies: ['@fbi/config'],
   decorators: { fastify: ['config'] },
 })
