@@ -1,13 +1,28 @@
 import type { FastifyRequest } from 'fastify'
+import type { JwtClaims } from './predicate.js'
 
 const USER_ID_KEYS = ['patient_id', 'device_id', 'clinician_id', 'system_id'] as const
+
+/** A request whose token was verified: what a handler of a protected route receives. */
+export type AuthenticatedRequest<R extends FastifyRequest = FastifyRequest> = R & {
+  jwtClaims: JwtClaims
+  jwtScopes: readonly string[]
+}
+
+/**
+ * True when the request carries verified claims (a protected route's handler); narrows
+ * `request.jwtClaims` and `request.jwtScopes` to non-null.
+ */
+export function isAuthenticated<R extends FastifyRequest>(request: R): request is AuthenticatedRequest<R> {
+  return request.jwtClaims !== null && request.jwtClaims !== undefined && Array.isArray(request.jwtScopes)
+}
 
 /**
  * The id of the user behind the request's token: its patient_id, device_id, clinician_id or
  * system_id claim (in that order, as the seed), else "unknown". Used for created_by/modified_by.
  */
 export function currentJwtUser(request: FastifyRequest): string {
-  const claims = (request as { jwtClaims?: Readonly<Record<string, unknown>> | null }).jwtClaims
+  const claims: Readonly<Record<string, unknown>> | null | undefined = request.jwtClaims
   if (claims === null || claims === undefined) return 'unknown'
   for (const key of USER_ID_KEYS) {
     const value = Object.hasOwn(claims, key) ? claims[key] : undefined

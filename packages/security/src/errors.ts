@@ -50,3 +50,41 @@ export const FBI_SECURITY_WEAK_HS_KEY = createError<'FBI_SECURITY_WEAK_HS_KEY', 
   "The HS key of issuer '%s' is %d bytes: RFC 7518 §3.2 needs at least 32 (HS256), 48 (HS384) or 64 (HS512), refused in production",
   500,
 )
+
+/** A route's protection can never pass, or never sees what the handler sees (startup). */
+export const FBI_SECURITY_IMPOSSIBLE_PROTECT = createError<
+  'FBI_SECURITY_IMPOSSIBLE_PROTECT',
+  500,
+  [string, string]
+>(
+  'FBI_SECURITY_IMPOSSIBLE_PROTECT',
+  "Route %s: 'config.protect' can never pass as written: %s",
+  500,
+  TypeError,
+)
+
+/** A later plugin changed a route's `config.protect` or replaced its security hooks after compile (startup). */
+export const FBI_SECURITY_PROTECTION_CHANGED = createError<'FBI_SECURITY_PROTECTION_CHANGED', 500, [string]>(
+  'FBI_SECURITY_PROTECTION_CHANGED',
+  'Route protection was changed after @fbi/security compiled it (an onRoute hook that ran later): %s',
+  500,
+)
+
+/** `requireProtection` is on and the route table could not be read completely (startup). */
+export const FBI_SECURITY_ROUTE_TABLE_UNREADABLE = createError<
+  'FBI_SECURITY_ROUTE_TABLE_UNREADABLE',
+  500,
+  [string]
+>(
+  'FBI_SECURITY_ROUTE_TABLE_UNREADABLE',
+  'requireProtection is on and the route table (printRoutes) could not be read completely: %s',
+  500,
+)
+
+/** `getSystemJwt` was given a system id that is not one safe path segment. */
+export const FBI_SECURITY_INVALID_SYSTEM_ID = createError<'FBI_SECURITY_INVALID_SYSTEM_ID', 500, [string]>(
+  'FBI_SECURITY_INVALID_SYSTEM_ID',
+  'Invalid system id %s: it must be one path segment of letters, digits and -._~ (not . or ..)',
+  500,
+  TypeError,
+)

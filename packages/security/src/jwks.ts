@@ -1,4 +1,7 @@
-import { createPublicKey, type KeyObject } from 'node:crypto'
+import { EC_CURVES, isEcAlgorithm } from './algorithms.js'
+import { fetchKeySet, type JwksFetchFailure, type StoredKey, toFailure } from './jwks-fetch.js'
+
+export type { JwksFailureReason, JwksFetchFailure } from './jwks-fetch.js'
 
 /*
  * Why not get-jwks (which we evaluated for this): under Node's global fetch its `timeout` fetch
@@ -24,105 +27,12 @@ export interface JwksStoreOptions {
   onFetch?: (url: string, failure: JwksFetchFailure | null) => void
 }
 
-/** Why a fetch gave no usable key set; a small fixed set, so it can label a metric. */
-export type JwksFailureReason =
-  | 'timeout'
-  | 'network'
-  | 'http_status'
-  | 'not_json'
-  | 'no_keys_array'
-  | 'no_usable_key'
-  | 'too_large'
-
-export interface JwksFetchFailure {
-  reason: JwksFailureReason
-  message: string
-}
-
-class JwksFetchError extends Error {
-  readonly reason: JwksFailureReason
-  constructor(reason: JwksFailureReason, message: string) {
-    super(message)
-    this.reason = reason
-  }
-}
-
-function toFailure(error: unknown): JwksFetchFailure {
-  if (error instanceof JwksFetchError) return { reason: error.reason, message: error.message }
-  // AbortSignal.timeout aborts with a TimeoutError DOMException, whether the headers or the body were late.
-  if (error instanceof Error && error.name === 'TimeoutError')
-    return { reason: 'timeout', message: 'JWKS request timed out' }
-  return { reason: 'network', message: error instanceof Error ? error.message : String(error) }
-}
-
-interface StoredKey {
-  readonly pem: string
-  readonly kty: 'RSA' | 'EC'
-  readonly crv: string | undefined
-  readonly alg: string | undefined
-}
-
 /** What the health check and the debug log learn about a provider. */
 export interface JwksStatus {
   url: string
   keys: number
   fetchedAt: string | null
   lastError: string | null
-}
-
-const EC_CURVES: Readonly<Record<string, string>> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }
-const MIN_RSA_BITS = 2048
-/** A key set is a few kilobytes; a provider (or whatever answers in its place) sending more is refused. */
-export const MAX_JWKS_BYTES = 1024 * 1024
-
-/** The body as text, refusing (and cancelling) one larger than `limit` bytes, announced or not. */
-async function readLimited(response: Response, limit: number): Promise<string> {
-  const announced = Number(response.headers.get('content-length'))
-  if (Number.isFinite(announced) && announced > limit) {
-    await response.body?.cancel()
-    throw new JwksFetchError('too_large', `JWKS response larger than ${limit} bytes`)
-  }
-  if (response.body === null) return ''
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel()
-      throw new JwksFetchError('too_large', `JWKS response larger than ${limit} bytes`)
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks).toString('utf8')
-}
-
-function toStoredKey(jwk: unknown): [string, StoredKey] | undefined {
-  if (typeof jwk !== 'object' || jwk === null) return undefined
-  const { kid, kty, use, alg, crv } = jwk as Record<string, unknown>
-  if (typeof kid !== 'string' || kid.length === 0) return undefined
-  if (kty !== 'RSA' && kty !== 'EC') return undefined
-  if (use !== undefined && use !== 'sig') return undefined
-  let key: KeyObject
-  try {
-    key = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' })
-  } catch {
-    return undefined
-  }
-  // A weak RSA key is never used, whatever the provider says (RFC 7518 §3.3).
-  if (kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) return undefined
-  const pem = key.export({ type: 'spki', format: 'pem' }).toString()
-  return [
-    kid,
-    {
-      pem,
-      kty,
-      crv: typeof crv === 'string' ? crv : undefined,
-      alg: typeof alg === 'string' ? alg : undefined,
-    },
-  ]
 }
 
 /** Keys of one JWKS URL: fresh for ttlMs, refetched at most once per cooldown, kept while the provider is down. */
@@ -134,6 +44,12 @@ export class JwksStore {
   private lastAttemptAt = Number.NEGATIVE_INFINITY
   private lastError: string | null = null
   private inflight: Promise<void> | undefined
+  /**
+   * Bumped by every successful fetch. A verified token remembers the generation it was checked
+   * against; while it is unchanged the token's key is known to be current (a cache hit compares one
+   * number), and when it moves the token's key is looked up again (see `isCurrent`).
+   */
+  generation = 0
 
   constructor(url: string, options: JwksStoreOptions) {
     this.url = url
@@ -158,8 +74,23 @@ export class JwksStore {
     }
     if (key === undefined) return undefined
     if (key.alg !== undefined && key.alg !== alg) return undefined
-    if (alg.startsWith('ES')) return key.kty === 'EC' && key.crv === EC_CURVES[alg] ? key.pem : undefined
+    if (isEcAlgorithm(alg)) return key.kty === 'EC' && key.crv === EC_CURVES[alg] ? key.pem : undefined
     return key.kty === 'RSA' ? key.pem : undefined
+  }
+
+  /** True when `kid` still maps to the key `pem` (it was not removed or replaced by a later fetch). */
+  isCurrent(kid: string, pem: string): boolean {
+    return this.keys.get(kid)?.pem === pem
+  }
+
+  /** The PEM currently held for `kid`, whatever the algorithm. */
+  currentPem(kid: string): string | undefined {
+    return this.keys.get(kid)?.pem
+  }
+
+  /** Starts a background refresh when the key set is stale (subject to the cooldown). */
+  refreshIfStale(now: number): void {
+    if (this.isStale(now) && this.mayFetch(now)) void this.refresh()
   }
 
   // Stale once ttlMs have passed, so a ttl of 0 refreshes every time, even within the same millisecond.
@@ -175,18 +106,19 @@ export class JwksStore {
   refresh(): Promise<void> {
     if (this.inflight !== undefined) return this.inflight
     this.lastAttemptAt = Date.now()
-    this.inflight = this.fetchKeys()
+    this.inflight = fetchKeySet(this.url, this.options.timeoutMs)
       .then(
         (keys) => {
           this.keys = keys
+          this.generation++
           this.fetchedAt = Date.now()
           this.lastError = null
-          this.options.onFetch?.(this.url, null)
+          this.report(null)
         },
         (error: unknown) => {
           const failure = toFailure(error)
           this.lastError = failure.message
-          this.options.onFetch?.(this.url, failure)
+          this.report(failure)
         },
       )
       .finally(() => {
@@ -195,32 +127,14 @@ export class JwksStore {
     return this.inflight
   }
 
-  private async fetchKeys(): Promise<Map<string, StoredKey>> {
-    const response = await fetch(this.url, {
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-      headers: { accept: 'application/json' },
-    })
-    if (!response.ok) {
-      await response.body?.cancel()
-      throw new JwksFetchError('http_status', `JWKS request answered ${response.status}`)
-    }
-    // A body that stops arriving is a timeout (the signal aborts the read), not a parse failure.
-    const text = await readLimited(response, MAX_JWKS_BYTES)
-    let body: unknown
+  // The listener (logging, metrics) must not turn a settled fetch into a rejection: `refresh` never
+  // rejects, and a background refresh has no one to catch it.
+  private report(failure: JwksFetchFailure | null): void {
     try {
-      body = JSON.parse(text)
+      this.options.onFetch?.(this.url, failure)
     } catch {
-      throw new JwksFetchError('not_json', 'JWKS response is not JSON')
+      // Nothing to do: the key set is already stored or kept.
     }
-    const list = typeof body === 'object' && body !== null ? (body as { keys?: unknown }).keys : undefined
-    if (!Array.isArray(list)) throw new JwksFetchError('no_keys_array', 'JWKS response has no keys array')
-    const keys = new Map<string, StoredKey>()
-    for (const jwk of list) {
-      const entry = toStoredKey(jwk)
-      if (entry) keys.set(entry[0], entry[1])
-    }
-    if (keys.size === 0) throw new JwksFetchError('no_usable_key', 'JWKS response has no usable signing key')
-    return keys
   }
 
   /** Fetches when nothing is held or the set is stale (subject to the cooldown) and reports the state. */

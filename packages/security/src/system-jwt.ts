@@ -1,5 +1,7 @@
-import { FBI_SECURITY_SYSTEM_JWT_FAILED } from './errors.js'
-import { decodePayloadUnverified } from './verifier.js'
+import { LRUCache } from 'lru-cache'
+import { decodePayloadUnverified } from './claims.js'
+import { FBI_SECURITY_INVALID_SYSTEM_ID, FBI_SECURITY_SYSTEM_JWT_FAILED } from './errors.js'
+import { isRecord } from './is-record.js'
 
 export interface SystemJwtClientOptions {
   /** SYSTEM_AUTH_URL_SCHEME://SYSTEM_AUTH_HOST:SYSTEM_AUTH_PORT, without a trailing slash. */
@@ -22,57 +24,84 @@ export interface SystemJwtClient {
   ): Promise<H & { Authorization?: string }>
 }
 
-interface CachedToken {
-  jwt: string
-  reuseUntil: number
+interface SystemToken {
+  readonly jwt: string
+  readonly reusable: boolean
 }
+
+/**
+ * A system id becomes one segment of the service's URL path: RFC 3986 unreserved characters only,
+ * and never `.` or `..`, which a server (or anything between) resolves to another path.
+ */
+const SAFE_SEGMENT = /^[A-Za-z0-9._~-]{1,128}$/
+
+function checkSystemId(systemId: unknown): asserts systemId is string {
+  if (typeof systemId !== 'string' || !SAFE_SEGMENT.test(systemId) || systemId === '.' || systemId === '..') {
+    throw new FBI_SECURITY_INVALID_SYSTEM_ID(JSON.stringify(String(systemId).slice(0, 64)))
+  }
+}
+
+/** System ids are few (one per calling service); the bound only keeps a bug from growing the map. */
+const MAX_SYSTEM_IDS = 1000
 
 export function createSystemJwtClient(options: SystemJwtClientOptions): SystemJwtClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '')
   const timeoutMs = options.timeoutMs ?? 5000
   const marginMs = (options.refreshBeforeExpirySec ?? 60) * 1000
-  const cache = new Map<string, CachedToken>()
-  const inflight = new Map<string, Promise<string>>()
 
-  async function fetchJwt(systemId: string): Promise<string> {
-    const url = `${baseUrl}/dhos/v1/system/${encodeURIComponent(systemId)}/jwt`
+  async function fetchJwt(systemId: string, signal: AbortSignal): Promise<string> {
+    const url = `${baseUrl}/dhos/v1/system/${systemId}/jwt`
     let body: unknown
     try {
       const response = await fetch(url, {
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
         headers: { accept: 'application/json' },
       })
       if (!response.ok) {
         await response.body?.cancel()
-        throw new Error(`answered ${response.status}`)
+        throw new FBI_SECURITY_SYSTEM_JWT_FAILED(systemId, `answered ${response.status}`)
       }
       body = await response.json()
     } catch (error) {
+      if (error instanceof FBI_SECURITY_SYSTEM_JWT_FAILED) throw error
       throw new FBI_SECURITY_SYSTEM_JWT_FAILED(
         systemId,
         error instanceof Error ? error.message : String(error),
       )
     }
-    const jwt = typeof body === 'object' && body !== null ? (body as { jwt?: unknown }).jwt : undefined
+    const jwt = isRecord(body) ? body.jwt : undefined
     if (typeof jwt !== 'string' || jwt.length === 0) {
       throw new FBI_SECURITY_SYSTEM_JWT_FAILED(systemId, 'the response has no jwt')
     }
-    const exp = decodePayloadUnverified(jwt)?.exp
-    // A token without a readable exp is not reused: we cannot tell when it stops working.
-    if (typeof exp === 'number') cache.set(systemId, { jwt, reuseUntil: exp * 1000 - marginMs })
     return jwt
   }
 
+  // lru-cache's fetchMethod: one fetch per system id at a time (concurrent callers share it), a
+  // failure is never cached, and each token is kept until shortly before its exp.
+  const cache = new LRUCache<string, SystemToken>({
+    max: MAX_SYSTEM_IDS,
+    fetchMethod: async (systemId, _stale, { signal, options: entry }) => {
+      const jwt = await fetchJwt(systemId, signal)
+      const exp = decodePayloadUnverified(jwt)?.exp
+      const reuseForMs = typeof exp === 'number' ? exp * 1000 - marginMs - Date.now() : 0
+      entry.ttl = Math.max(1, reuseForMs)
+      return { jwt, reusable: reuseForMs > 0 }
+    },
+  })
+
   async function getSystemJwt(systemId: string): Promise<string | undefined> {
+    checkSystemId(systemId)
     if (options.disabled) return undefined
-    const cached = cache.get(systemId)
-    if (cached !== undefined && cached.reuseUntil > Date.now()) return cached.jwt
-    let pending = inflight.get(systemId)
-    if (pending === undefined) {
-      pending = fetchJwt(systemId).finally(() => inflight.delete(systemId))
-      inflight.set(systemId, pending)
+    const status: LRUCache.Status<string, SystemToken> = {}
+    let token = await cache.fetch(systemId, { status })
+    // A token without a readable exp, or too close to it, is handed to the callers of the fetch
+    // that got it and never reused: we cannot tell when it stops working.
+    if (token !== undefined && !token.reusable && status.fetch === 'hit') {
+      token = await cache.fetch(systemId, { forceRefresh: true })
     }
-    return pending
+    // fetchMethod returns a token or throws; undefined would mean the fetch was aborted.
+    if (token === undefined) throw new FBI_SECURITY_SYSTEM_JWT_FAILED(systemId, 'the request was aborted')
+    return token.jwt
   }
 
   async function addSystemJwtToHeaders<H extends Record<string, string>>(

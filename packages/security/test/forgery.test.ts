@@ -151,6 +151,18 @@ describe('HS issuer: forged headers and payloads signed with the right key', () 
     { name: 'nbf as an array', claims: { nbf: [0] } },
     { name: 'nbf in the future as a float', claims: { nbf: now() + 120.5 } },
     { name: 'iat as a string (with maxTokenAge)', claims: { iat: String(now()) } },
+    { name: 'iat "foo"', claims: { iat: 'foo' } },
+    { name: 'iat as a numeric string', claims: { iat: String(now()) } },
+    { name: 'iat null', claims: { iat: null } },
+    { name: 'iat true', claims: { iat: true } },
+    { name: 'iat as an array', claims: { iat: [now()] } },
+    { name: 'iat an hour ahead (with maxTokenAge)', claims: { iat: now() + 3600 } },
+    { name: 'iat a minute ahead (with maxTokenAge)', claims: { iat: now() + 60 } },
+    { name: 'sub a number', claims: { sub: 5 } },
+    { name: 'sub an object', claims: { sub: { id: 'u' } } },
+    { name: 'sub null', claims: { sub: null } },
+    { name: 'jti a number', claims: { jti: 7 } },
+    { name: 'jti a list', claims: { jti: ['a'] } },
   ]
   it.for(TIME_CLAIMS)('$name → 401', async ({ name, claims }, ctx) => {
     const app = name.includes('maxTokenAge')
@@ -162,6 +174,24 @@ describe('HS issuer: forged headers and payloads signed with the right key', () 
       : internalApp
     if (app !== internalApp) ctx.onTestFinished(() => app.close())
     expect(await statusOf(app, hmacToken(enc({ alg: 'HS256' }), enc(goodPayload(claims))))).toBe(401)
+  })
+
+  it('iat in the future passes without maxTokenAge (as the original), and within the tolerance with it', async (ctx) => {
+    expect(
+      await statusOf(internalApp, hmacToken(enc({ alg: 'HS256' }), enc(goodPayload({ iat: now() + 3600 })))),
+    ).toBe(200)
+    const app = await buildApp({
+      security: { maxTokenAge: 60, clockToleranceSec: 30 },
+      routes: (a) =>
+        a.get('/p', { config: { protect: keyPresent('patient_id') } }, async () => ({ ok: true })),
+    })
+    ctx.onTestFinished(() => app.close())
+    const token = (iat: number) =>
+      hmacToken(enc({ alg: 'HS256' }), enc(goodPayload({ iat, sub: 'u', jti: 'j' })))
+    expect(await statusOf(app, token(now() + 20))).toBe(200)
+    expect(await statusOf(app, token(now() - 50))).toBe(200)
+    expect(await statusOf(app, token(now() + 45))).toBe(401)
+    expect(await statusOf(app, token(now() - 100))).toBe(401)
   })
 
   it('exp as a future non-integer NumericDate is valid (RFC 7519 §2 allows fractions)', async () => {
@@ -498,5 +528,82 @@ describe('claim values of every JSON type against every combinator (no coercion)
     expect(await status(absent, tokenWith(null))).toBe(200)
     for (const q of ['?debug', '?debug=', '?debug=0', '?debug=false'])
       expect(await status(absent, tokenWith(null), { query: q })).toBe(403)
+  })
+})
+
+describe('JWKS issuer: a key the provider removes is revoked', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+  /** Asks until the answer is not 200 (at most ~3 s): the refresh runs in the background. */
+  async function statusOnceRefreshed(app: FastifyInstance, token: string): Promise<number> {
+    let status = 200
+    for (let i = 0; i < 60 && status === 200; i++) {
+      await sleep(50)
+      status = await statusOf(app, token)
+    }
+    return status
+  }
+
+  it('tokens it signed are refused after the refresh that drops it, cached ones included', async (ctx) => {
+    const provider = await TestJwksServer.start({ algorithms: ['RS256', 'ES256'] })
+    ctx.onTestFinished(() => provider.stop())
+    const app = await buildApp({
+      groups: { auth0: true },
+      env: auth0Env(provider, AUDIENCE, 'https://example.com/metadata'),
+      security: { jwksCooldownMs: 0, jwksCacheTtlMs: 100 },
+      routes: (a) =>
+        a.get('/p', { config: { protect: scopesPresent('read:x') } }, async () => ({ ok: true })),
+    })
+    ctx.onTestFinished(() => app.close())
+    const sign = (algorithm: 'RS256' | 'ES256') =>
+      provider.sign({
+        issuer: provider.url,
+        audience: AUDIENCE,
+        algorithm,
+        scopesKey: SCOPE_KEY,
+        scope: 'read:x',
+      })
+    const rs = sign('RS256')
+    const es = sign('ES256')
+    // Verified, and so in the verified-token cache.
+    expect(await statusOf(app, rs)).toBe(200)
+    expect(await statusOf(app, es)).toBe(200)
+    expect(await statusOf(app, rs)).toBe(200)
+
+    // The provider revokes every key it had (a compromise): new keys, the old ones unpublished.
+    provider.rotate()
+    const fetchesBefore = provider.requestCount
+    expect(await statusOnceRefreshed(app, rs)).toBe(401)
+    expect(provider.requestCount).toBeGreaterThan(fetchesBefore)
+    expect(await statusOf(app, es)).toBe(401)
+    // The new keys work.
+    expect(await statusOf(app, sign('RS256'))).toBe(200)
+  })
+
+  it('a key kept through a rotation keeps its tokens valid', async (ctx) => {
+    const provider = await TestJwksServer.start({ algorithms: ['RS256'] })
+    ctx.onTestFinished(() => provider.stop())
+    const app = await buildApp({
+      groups: { auth0: true },
+      env: auth0Env(provider, AUDIENCE, 'https://example.com/metadata'),
+      security: { jwksCooldownMs: 0, jwksCacheTtlMs: 50 },
+      routes: (a) =>
+        a.get('/p', { config: { protect: scopesPresent('read:x') } }, async () => ({ ok: true })),
+    })
+    ctx.onTestFinished(() => app.close())
+    const token = provider.sign({
+      issuer: provider.url,
+      audience: AUDIENCE,
+      scopesKey: SCOPE_KEY,
+      scope: 'read:x',
+    })
+    expect(await statusOf(app, token)).toBe(200)
+    provider.rotate({ keepPrevious: true })
+    const fetchesBefore = provider.requestCount
+    for (let i = 0; i < 10; i++) {
+      await sleep(60)
+      expect(await statusOf(app, token)).toBe(200)
+    }
+    expect(provider.requestCount).toBeGreaterThan(fetchesBefore)
   })
 })

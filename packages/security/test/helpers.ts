@@ -28,6 +28,8 @@ export function auth0Env(
 export interface BuildOptions {
   env?: Record<string, string>
   groups?: { auth0?: boolean; customAuth0?: boolean; epr?: boolean }
+  /** @fbi/config's compat option (carried to app.config.compat). */
+  compat?: 'flask' | false
   security?: FbiSecurityOptions
   /** Routes to add after the plugins (inside the same context). */
   routes?: (app: FastifyInstance) => void
@@ -55,6 +57,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     customAuth0: options.groups?.customAuth0 ?? false,
     epr: options.groups?.epr ?? false,
     db: false,
+    ...(options.compat === undefined ? {} : { compat: options.compat }),
   })
   await app.register(fbiErrors)
   await app.register(fbiSecurity, options.security ?? {})

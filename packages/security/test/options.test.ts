@@ -17,6 +17,14 @@ describe('plugin options', () => {
     ['ignoreJwtValidation', { ignoreJwtValidation: 1 }],
     ['environment', { environment: '' }],
     ['issuers', { issuers: 'internal' }],
+    ['publicRoutes', { publicRoutes: ['docs'] }],
+    ['publicRoutes', { publicRoutes: '/docs' }],
+    ['publicRoutes', { publicRoutes: ['get /docs'] }],
+    ['claimRequirements', { claimRequirements: { 'http://localhost/': { requireAudience: 'no' } } }],
+    ['claimRequirements', { claimRequirements: { 'http://localhost/': true } }],
+    ['compat', { compat: 'django' }],
+    ['compat', { compat: true }],
+    ['systemAuthUrl', { systemAuthUrl: '' }],
   ] as const)('refuses a bad %s', async ([name, security]) => {
     const error = await buildApp({ security: security as unknown as FbiSecurityOptions }).then(
       () => undefined,

@@ -104,6 +104,7 @@ describe('protectionReport', () => {
         requiredScopes: [],
         public: false,
         monitoringRoute: false,
+        seen: true,
       },
       {
         method: 'GET',
@@ -112,6 +113,7 @@ describe('protectionReport', () => {
         requiredScopes: [],
         public: true,
         monitoringRoute: false,
+        seen: true,
       },
       {
         method: 'POST',
@@ -120,6 +122,7 @@ describe('protectionReport', () => {
         requiredScopes: ['write:p'],
         public: false,
         monitoringRoute: false,
+        seen: true,
       },
     ])
   })
@@ -144,7 +147,7 @@ describe('registration order', () => {
     })
     expect(early.statusCode).toBe(500)
     expect(early.json()).toEqual({ code: 500, message: 'Internal Server Error' })
-    expect(logs.some((l) => String(l.msg).includes('registered before @fbi/security'))).toBe(true)
+    expect(logs.some((l) => String(l.msg).includes('@fbi/security never compiled it'))).toBe(true)
     expect((await app.inject({ url: '/early-open' })).statusCode).toBe(200)
     expect((await app.inject({ url: '/late' })).statusCode).toBe(401)
     const late = await app.inject({

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { FBI_SECURITY_SYSTEM_JWT_FAILED } from '../src/index.js'
+import { FBI_SECURITY_INVALID_SYSTEM_ID, FBI_SECURITY_SYSTEM_JWT_FAILED } from '../src/index.js'
 import { buildApp, internalToken } from './helpers.js'
 
 /** A real system-token service on 127.0.0.1: GET /dhos/v1/system/{id}/jwt -> { jwt }. */
@@ -62,12 +62,43 @@ describe('system JWT client', () => {
     expect(requests.filter((r) => r.includes('/s2/'))).toHaveLength(2)
   })
 
-  it('shares one request between concurrent callers and escapes the id', async (ctx) => {
+  it('shares one request between concurrent callers', async (ctx) => {
     const app = await buildApp({ security: { systemAuthUrl: base } })
     ctx.onTestFinished(() => app.close())
-    const [a, b] = await Promise.all([app.getSystemJwt('a/b c'), app.getSystemJwt('a/b c')])
+    const [a, b] = await Promise.all([
+      app.getSystemJwt('dhos-robot_1.v2~x'),
+      app.getSystemJwt('dhos-robot_1.v2~x'),
+    ])
     expect(a).toBe(b)
-    expect(requests).toEqual(['/dhos/v1/system/a%2Fb%20c/jwt'])
+    expect(requests).toEqual(['/dhos/v1/system/dhos-robot_1.v2~x/jwt'])
+  })
+
+  it('refuses a system id that is not one safe path segment, before any request', async (ctx) => {
+    const app = await buildApp({ security: { systemAuthUrl: base } })
+    ctx.onTestFinished(() => app.close())
+    for (const id of [
+      '.',
+      '..',
+      '',
+      'a/b',
+      '../admin',
+      'a b',
+      '%2e%2e',
+      'a?b',
+      'a#b',
+      'é',
+      'a\\b',
+      'x'.repeat(129),
+    ]) {
+      await expect(app.getSystemJwt(id), id).rejects.toMatchObject({
+        code: 'FBI_SECURITY_INVALID_SYSTEM_ID',
+        statusCode: 500,
+      })
+      await expect(app.addSystemJwtToHeaders({}, id), id).rejects.toBeInstanceOf(
+        FBI_SECURITY_INVALID_SYSTEM_ID,
+      )
+    }
+    expect(requests).toEqual([])
   })
 
   it.for(['500', 'no-jwt', 'hang'] as const)(

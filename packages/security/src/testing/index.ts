@@ -6,18 +6,9 @@ import { generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type Algorithm, createSigner } from 'fast-jwt'
+import { type AsymmetricAlgorithm, EC_CURVES, type HsAlgorithm, isEcAlgorithm } from '../algorithms.js'
 
-export type HsAlgorithm = 'HS256' | 'HS384' | 'HS512'
-export type AsymmetricAlgorithm =
-  | 'RS256'
-  | 'RS384'
-  | 'RS512'
-  | 'PS256'
-  | 'PS384'
-  | 'PS512'
-  | 'ES256'
-  | 'ES384'
-  | 'ES512'
+export type { AsymmetricAlgorithm, HsAlgorithm }
 
 export interface TokenClaimsOptions {
   /** `iss`. */
@@ -90,15 +81,11 @@ interface KeyPair {
   publicKey: KeyObject
 }
 
-const CURVES: Readonly<Record<string, string>> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }
-
 function generatePair(alg: AsymmetricAlgorithm, rsaModulusLength = 2048): KeyPair {
   const kid = randomUUID()
-  const curve = CURVES[alg]
-  const { privateKey, publicKey } =
-    curve === undefined
-      ? generateKeyPairSync('rsa', { modulusLength: rsaModulusLength })
-      : generateKeyPairSync('ec', { namedCurve: curve })
+  const { privateKey, publicKey } = isEcAlgorithm(alg)
+    ? generateKeyPairSync('ec', { namedCurve: EC_CURVES[alg] })
+    : generateKeyPairSync('rsa', { modulusLength: rsaModulusLength })
   return { kid, alg, privateKey, publicKey }
 }
 

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import fbiConfig from '@fbi/config'
 import fbiErrors from '@fbi/errors'
+import fbiMonitoring from '@fbi/monitoring'
+import fbiSecurity, { type FbiSecurityOptions, scopesPresent } from '@fbi/security'
+import { type JwksFailure, type SignOptions, TestJwksServer } from '@fbi/security/testing'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import fbiSecurity, { type FbiSecurityOptions, scopesPresent } from '../src/index.js'
-import { type JwksFailure, type SignOptions, TestJwksServer } from '../src/testing/index.js'
-import { fbiMonitoring } from './batteries.js'
-import { auth0Env, BASE_ENV, bearer, INVALID_TOKEN, UNAUTHORIZED } from './helpers.js'
+import { ENV } from './helpers.js'
+import { auth0Env, bearer, INVALID_TOKEN, UNAUTHORIZED } from './security-kit.js'
 
 const AUDIENCE = 'https://api.example.com/'
 const METADATA_KEY = 'https://example.com/metadata'
@@ -30,7 +31,7 @@ beforeEach(async () => {
 async function fullApp(security: FbiSecurityOptions = {}): Promise<FastifyInstance> {
   const app = Fastify()
   await app.register(fbiConfig, {
-    env: { ...BASE_ENV, ...auth0Env(provider, AUDIENCE, METADATA_KEY) },
+    env: { ...ENV, ...auth0Env(provider, AUDIENCE, METADATA_KEY) },
     jwt: true,
     auth0: true,
   })

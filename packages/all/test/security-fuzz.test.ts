@@ -1,20 +1,22 @@
 import { randomUUID } from 'node:crypto'
+import { isValidRequestId } from '@fbi/monitoring'
+import { QueryBoolean, QueryInteger, StrictBody, Timestamp, Type } from '@fbi/schema'
+import {
+  and,
+  fieldInBodyMatchesClaim,
+  matchKeys,
+  or,
+  type PredicateLike,
+  publicRoute,
+  scopesPresent,
+} from '@fbi/security'
+import { forgeToken } from '@fbi/security/testing'
 import fc from 'fast-check'
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { and, fieldInBodyMatchesClaim, matchKeys, publicRoute, scopesPresent } from '../src/index.js'
-import { forgeToken } from '../src/testing/index.js'
-import {
-  fbiAll,
-  fbiServerOptions,
-  isValidRequestId,
-  QueryBoolean,
-  QueryInteger,
-  StrictBody,
-  Timestamp,
-  Type,
-} from './batteries.js'
-import { HS_KEY, INTERNAL, internalToken, PROXY_URL } from './helpers.js'
+import fbiAll, { fbiServerOptions } from '../src/index.js'
+import { HS_KEY, PROXY_URL } from './helpers.js'
+import { INTERNAL, internalToken } from './security-kit.js'
 
 /*
  * Property-based fuzzing of what a caller controls (Authorization, X-Request-ID, query strings,
@@ -347,4 +349,109 @@ describe('fuzzing an app built with @fbi/all', () => {
     })
     expect(write.statusCode).toBe(201)
   })
+})
+
+/** A random predicate tree: leaves that pass, fail or throw (any value, sync or async), under and/or. */
+type Tree =
+  | { leaf: 'pass' | 'fail'; async: boolean }
+  | { leaf: 'throw'; async: boolean; value: unknown }
+  | { op: 'and' | 'or'; children: Tree[] }
+
+const THROWN = fc.constantFrom<unknown>(
+  undefined,
+  null,
+  0,
+  '',
+  false,
+  Number.NaN,
+  'text',
+  { not: 'an Error' },
+  [],
+  new Error('e'),
+)
+const leafTree: fc.Arbitrary<Tree> = fc.oneof(
+  fc.record({ leaf: fc.constantFrom<'pass' | 'fail'>('pass', 'fail'), async: fc.boolean() }),
+  fc.record({ leaf: fc.constant<'throw'>('throw'), async: fc.boolean(), value: THROWN }),
+)
+const { tree } = fc.letrec<{ tree: Tree }>((self) => ({
+  tree: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leafTree,
+    fc.record({
+      op: fc.constantFrom<'and' | 'or'>('and', 'or'),
+      children: fc.array(self('tree'), { minLength: 1, maxLength: 3 }),
+    }),
+  ),
+}))
+
+/** What the tree should decide, evaluated in order with short-circuits, as and/or do. */
+function expected(t: Tree): 'pass' | 'fail' | 'throw' {
+  if ('leaf' in t) return t.leaf
+  for (const child of t.children) {
+    const outcome = expected(child)
+    if (outcome === 'throw') return 'throw'
+    if (t.op === 'and' && outcome === 'fail') return 'fail'
+    if (t.op === 'or' && outcome === 'pass') return 'pass'
+  }
+  return t.op === 'and' ? 'pass' : 'fail'
+}
+
+function toPredicate(t: Tree): PredicateLike {
+  if ('op' in t) return (t.op === 'and' ? and : or)(...t.children.map(toPredicate))
+  if (t.leaf === 'throw') {
+    const value = t.value
+    return t.async
+      ? () => Promise.reject(value)
+      : () => {
+          throw value
+        }
+  }
+  const result = t.leaf === 'pass'
+  return t.async ? async () => result : () => result
+}
+
+describe('fuzzing predicate trees with throws of every kind (production, @fbi/all)', () => {
+  it('pass is 200, fail is 403, any throw or rejection is 500 with the generic body, the handler never runs after a throw', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(tree, { minLength: 10, maxLength: 30 }), async (trees) => {
+        const fuzzed = Fastify({ ...fbiServerOptions() })
+        await fuzzed.register(fbiAll, {
+          env: { ENVIRONMENT: 'PRODUCTION', HS_KEY, PROXY_URL },
+          monitoring: { gracefulShutdown: false, processMetrics: false, requestLog: false },
+          openapi: false,
+          db: false,
+        })
+        let handled = 0
+        trees.forEach((t, i) => {
+          fuzzed.get(`/t/${i}`, { config: { protect: toPredicate(t) } }, async () => {
+            handled++
+            return { ok: true }
+          })
+        })
+        await fuzzed.ready()
+        try {
+          let passes = 0
+          for (const [i, t] of trees.entries()) {
+            const res = await fuzzed.inject({
+              url: `/t/${i}`,
+              headers: { authorization: `Bearer ${validToken}` },
+            })
+            const outcome = expected(t)
+            if (outcome === 'pass') passes++
+            expect({ i, status: res.statusCode }).toEqual({
+              i,
+              status: { pass: 200, fail: 403, throw: 500 }[outcome],
+            })
+            checkAnswer(res, [200, 403, 500])
+            if (outcome === 'throw')
+              expect(res.json()).toEqual({ code: 500, message: 'Internal Server Error' })
+          }
+          expect(handled).toBe(passes)
+        } finally {
+          await fuzzed.close()
+        }
+      }),
+      { numRuns: 15 },
+    )
+  }, 120_000)
 })

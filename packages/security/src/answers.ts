@@ -1,0 +1,82 @@
+import { inspect } from 'node:util'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+
+// Answers are fixed strings, serialised once. Every verification failure gets the same one (no
+// oracle for an attacker); the reason goes to the log only. They are sent by the plugin itself, so
+// they look the same with or without @fbi/errors.
+const BAD_REQUEST_BODY = '{"code":400,"message":"Bad Request"}'
+const UNAUTHORIZED_BODY = '{"code":401,"message":"Unauthorized"}'
+const FORBIDDEN_BODY = '{"code":403,"message":"Forbidden"}'
+const INTERNAL_ERROR_BODY = '{"code":500,"message":"Internal Server Error"}'
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+/** RFC 6750 §3.1: a request with no bearer credentials gets a challenge without an error code. */
+const CHALLENGE_MISSING = 'Bearer'
+const CHALLENGE_INVALID = 'Bearer error="invalid_token"'
+
+/** How the route hooks answer a request they stop. */
+export interface Answers {
+  /** No bearer credentials at all. */
+  missing(request: FastifyRequest, reply: FastifyReply, reason: string): void
+  /** Bearer credentials that fail verification. */
+  invalid(request: FastifyRequest, reply: FastifyReply, reason: string): void
+  /** A verified caller the predicate refuses. */
+  forbidden(request: FastifyRequest, reply: FastifyReply, reason: string): void
+  /** A request the predicate cannot read unambiguously (a repeated query argument it reads). */
+  badRequest(request: FastifyRequest, reply: FastifyReply, reason: string): void
+}
+
+function send(reply: FastifyReply, status: number, body: string): void {
+  reply.code(status).header('content-type', JSON_TYPE).send(body)
+}
+
+function forbidden(request: FastifyRequest, reply: FastifyReply, reason: string): void {
+  request.log.debug({ reason }, 'Forbidden: protection predicate denied the request')
+  send(reply, 403, FORBIDDEN_BODY)
+}
+
+function challenge(header: string) {
+  return (request: FastifyRequest, reply: FastifyReply, reason: string): void => {
+    request.log.debug({ reason }, 'Unauthorized: bearer token refused')
+    reply.header('www-authenticate', header)
+    send(reply, 401, UNAUTHORIZED_BODY)
+  }
+}
+
+/**
+ * fbi's answers (401 with a Bearer challenge, then 403), or with `compat` the original's: 403 for
+ * every refusal, without WWW-Authenticate, as Flask Batteries Included answered.
+ */
+export function createAnswers(compat: boolean): Answers {
+  const refused = (request: FastifyRequest, reply: FastifyReply, reason: string): void => {
+    request.log.debug({ reason }, 'Forbidden: bearer token refused')
+    send(reply, 403, FORBIDDEN_BODY)
+  }
+  return {
+    missing: compat ? refused : challenge(CHALLENGE_MISSING),
+    invalid: compat ? refused : challenge(CHALLENGE_INVALID),
+    forbidden,
+    badRequest(request, reply, reason) {
+      request.log.debug({ reason }, 'Bad request: ambiguous input to the protection predicate')
+      send(reply, 400, BAD_REQUEST_BODY)
+    },
+  }
+}
+
+/** A 500 with the generic body; `details` go to the error log, never to the client. */
+export function internalError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  message: string,
+  details: Record<string, unknown> = {},
+): void {
+  request.log.error(details, message)
+  send(reply, 500, INTERNAL_ERROR_BODY)
+}
+
+/** A thrown value for the log: an Error under `err` (pino's serializer), anything else inspected. */
+export function thrownDetails(thrown: unknown): Record<string, unknown> {
+  return thrown instanceof Error
+    ? { err: thrown }
+    : { thrown: inspect(thrown, { depth: 2, breakLength: Number.POSITIVE_INFINITY }) }
+}

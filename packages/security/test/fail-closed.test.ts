@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest'
+import { and, definePredicate, keyPresent, or, type PredicateLike } from '../src/index.js'
+import { bearer, buildApp, internalToken } from './helpers.js'
+
+/*
+ * Whatever a predicate throws or rejects with, the route denies: 500 with the generic body, the
+ * handler never runs, the reason goes to the error log only. A falsy value handed to Fastify's
+ * done() reads as success, so every value is tried, also through and(), or() and the body stage.
+ */
+
+const THROWN: { label: string; value: unknown }[] = [
+  { label: 'undefined', value: undefined },
+  { label: 'null', value: null },
+  { label: '0', value: 0 },
+  { label: "''", value: '' },
+  { label: 'false', value: false },
+  { label: 'NaN', value: Number.NaN },
+  { label: 'a string', value: 'oops' },
+  { label: 'an object', value: { message: 'not an Error' } },
+  { label: 'an Error', value: new Error('bug in my predicate') },
+]
+
+function throwing(value: unknown, mode: 'sync' | 'async'): PredicateLike {
+  return mode === 'sync'
+    ? () => {
+        throw value
+      }
+    : () => Promise.reject(value)
+}
+
+const SHAPES: { name: string; wrap: (p: PredicateLike) => PredicateLike; method: 'GET' | 'POST' }[] = [
+  { name: 'alone', wrap: (p) => p, method: 'GET' },
+  { name: 'inside and()', wrap: (p) => and(keyPresent('patient_id'), p), method: 'GET' },
+  { name: 'inside or()', wrap: (p) => or(keyPresent('nobody'), p), method: 'GET' },
+  {
+    name: 'in the body stage',
+    wrap: (p) => definePredicate((ctx) => p(ctx), { description: 'body', needsBody: true }),
+    method: 'POST',
+  },
+  {
+    name: 'after an async predicate in and()',
+    wrap: (p) => and(async () => true, p),
+    method: 'GET',
+  },
+]
+
+describe('a predicate that throws or rejects denies the request (500), whatever the value', () => {
+  for (const environment of ['PRODUCTION', 'DEVELOPMENT']) {
+    for (const mode of ['sync', 'async'] as const) {
+      it.for(SHAPES)(`${environment}, ${mode}, $name`, async ({ wrap, method }, ctx) => {
+        const logs: Record<string, unknown>[] = []
+        let handled = 0
+        const app = await buildApp({
+          env: { ENVIRONMENT: environment },
+          logs,
+          routes: (a) => {
+            THROWN.forEach(({ value }, i) => {
+              a.route({
+                method,
+                url: `/r${i}`,
+                config: { protect: wrap(throwing(value, mode)) },
+                handler: async () => {
+                  handled++
+                  return { secret: true }
+                },
+              })
+            })
+          },
+        })
+        ctx.onTestFinished(() => app.close())
+        const headers = { ...bearer(internalToken({ metadata: { patient_id: 'p' } })) }
+        for (const [i, { label }] of THROWN.entries()) {
+          const res = await app.inject({
+            method,
+            url: `/r${i}`,
+            headers: method === 'POST' ? { ...headers, 'content-type': 'application/json' } : headers,
+            ...(method === 'POST' ? { payload: '{"a":1}' } : {}),
+          })
+          expect({ label, status: res.statusCode, body: res.json() }).toEqual({
+            label,
+            status: 500,
+            body: { code: 500, message: 'Internal Server Error' },
+          })
+          expect(res.body).not.toContain('not an Error')
+          expect(res.body).not.toContain('oops')
+        }
+        expect(handled).toBe(0)
+        const errors = logs.filter((l) => l.level === 50 && String(l.msg).includes('predicate'))
+        expect(errors.length).toBeGreaterThanOrEqual(THROWN.length)
+      })
+    }
+  }
+
+  it('with IGNORE_JWT_VALIDATION a throwing predicate still answers 500 (it never reads as a pass)', async (ctx) => {
+    let handled = 0
+    const app = await buildApp({
+      env: { IGNORE_JWT_VALIDATION: 'true' },
+      routes: (a) => {
+        THROWN.forEach(({ value }, i) => {
+          a.get(`/s${i}`, { config: { protect: throwing(value, 'sync') } }, async () => {
+            handled++
+            return {}
+          })
+          a.get(`/a${i}`, { config: { protect: throwing(value, 'async') } }, async () => {
+            handled++
+            return {}
+          })
+        })
+      },
+    })
+    ctx.onTestFinished(() => app.close())
+    for (const i of THROWN.keys()) {
+      for (const url of [`/s${i}`, `/a${i}`]) {
+        expect((await app.inject({ url })).statusCode).toBe(500)
+      }
+    }
+    expect(handled).toBe(0)
+  })
+})
