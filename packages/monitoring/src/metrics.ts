@@ -7,9 +7,6 @@ export const METRIC_NAMES = {
   deprecated: 'http_deprecated_requests_total',
 } as const
 
-/** prom-client's default histogram buckets, in seconds. */
-export const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
-
 let processRegistry: Registry | undefined
 
 /**
@@ -85,7 +82,7 @@ export class RequestMetrics {
   readonly #bounds: readonly number[]
   readonly #deprecated: Counter<'method' | 'route'>
 
-  constructor(registry: Registry, buckets: readonly number[] = DEFAULT_BUCKETS) {
+  constructor(registry: Registry, buckets: readonly number[]) {
     this.#bounds = [...buckets]
     const clear = () => {
       for (const series of this.#series) {

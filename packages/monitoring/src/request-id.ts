@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import type { FastifyReply, FastifyRequest, FastifyServerOptions, onRequestHookHandler } from 'fastify'
-import fastify from 'fastify'
-import { type FbiLoggerOptions, fbiLoggerOptions } from './log-destination.js'
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 
 /** The header that carries the request id in and out. Node lowercases incoming header names. */
 export const REQUEST_ID_HEADER = 'x-request-id'
@@ -25,73 +23,18 @@ export function isValidRequestId(value: unknown): value is string {
   )
 }
 
-export interface MonitoringServerOptionsInput {
-  /**
-   * Build Fastify's logger too: pino writing through `logDestination` (the lines of an event-loop
-   * turn in one write at its end, held lines written on exit; `sync: true` for a write per line).
-   * `true` is `{ level: 'info' }` on stdout. Leave it out to pass your own `logger`.
-   */
-  logger?: boolean | FbiLoggerOptions
-  /**
-   * Generate a UUID when a request has no valid X-Request-ID (LOG_REQUEST_ID_GENERATE_IF_NOT_FOUND).
-   * Default: true.
-   */
-  generateRequestId?: boolean
-}
-
-/** The Fastify server options `monitoringServerOptions` returns; spread them into `Fastify({ ... })`. */
-export type MonitoringServerOptions = Pick<
-  FastifyServerOptions,
-  'logger' | 'logController' | 'disableRequestLogging' | 'requestIdHeader' | 'requestIdLogLabel' | 'genReqId'
->
-
-type LogControllerClass = NonNullable<FastifyServerOptions['logController']>
-type LogControllerCtor = new (opts?: { requestIdLogLabel?: string }) => LogControllerClass
-
-// Fastify 5.12 moved request logging into a LogController (the top-level options now warn as
-// deprecated); older 5.x releases only know the top-level options.
-const BaseLogController = (fastify as unknown as { LogController?: LogControllerCtor }).LogController
-
 /**
- * Drops Fastify's "incoming request" and "request completed" lines, which the monitoring plugin's one
- * line per request replaces, but keeps its error lines ("request errored", stream errors).
+ * Fastify's `genReqId`: a valid incoming X-Request-ID, else a UUID (when allowed), else an id shaped
+ * like Fastify's own default, so the plugin knows not to echo it.
  */
-function fbiLogController(): LogControllerClass | undefined {
-  if (BaseLogController === undefined) return undefined
-  class FbiLogController extends BaseLogController {
-    override incomingRequest(): void {}
-    override requestCompleted(...args: Parameters<LogControllerClass['requestCompleted']>): void {
-      if (args[0]) super.requestCompleted(...args)
-    }
-  }
-  return new FbiLogController({ requestIdLogLabel: REQUEST_ID_LOG_LABEL })
-}
-
-/**
- * Fastify server options that only the server constructor can take: no Fastify per-request log lines
- * (the monitoring plugin writes one line per request instead) and request ids taken from a valid
- * X-Request-ID or generated, before the request's logger is made, so no logger is rebuilt per request.
- */
-export function monitoringServerOptions(opts: MonitoringServerOptionsInput = {}): MonitoringServerOptions {
-  const generate = opts.generateRequestId ?? true
+export function requestIdGenerator(generate: boolean): (req: IncomingMessage) => string {
   let next = 0
-  const genReqId = (req: IncomingMessage): string => {
+  return (req) => {
     const incoming = req.headers[REQUEST_ID_HEADER]
     if (isValidRequestId(incoming)) return incoming
     if (generate) return randomUUID()
-    // Fastify needs some id; this one is shaped like its default so the plugin knows not to echo it.
     next = next === 2147483647 ? 0 : next + 1
     return `req-${next.toString(36)}`
-  }
-  const logger = fbiLoggerOptions(opts.logger)
-  const logController = fbiLogController()
-  if (logController !== undefined) return { ...logger, logController, requestIdHeader: false, genReqId }
-  return {
-    ...logger,
-    disableRequestLogging: true,
-    requestIdLogLabel: REQUEST_ID_LOG_LABEL,
-    requestIdHeader: false,
-    genReqId,
   }
 }
 
@@ -132,7 +75,7 @@ export function requestIdHook(generate: boolean): onRequestHookHandler {
       request.log = log
       reply.log = log
     }
-    reply.header('x-request-id', id)
+    reply.header(REQUEST_ID_HEADER, id)
     done()
   }
 }

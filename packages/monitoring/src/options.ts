@@ -1,0 +1,177 @@
+import type { FastifyEtagOptions } from '@fastify/etag'
+import { Registry } from 'prom-client'
+import { FBI_MONITORING_INVALID_OPTION } from './errors.js'
+import type { GracefulShutdownOptions } from './shutdown.js'
+
+export interface FbiMonitoringOptions {
+  /** How long a health check may take before it fails, in milliseconds (per check: `addHealthCheck`'s `timeoutMs`). Default: 5000. */
+  healthCheckTimeoutMs?: number
+  /** How long a passed check's result is reused, in milliseconds; 0 runs checks on every probe. Default: 27000 (the seed's). */
+  healthCheckSuccessTtlMs?: number
+  /** How long a failed check's result is reused, in milliseconds. Default: 9000 (the seed's). */
+  healthCheckFailureTtlMs?: number
+  /** Directory holding the build files `build-circleci.txt` and `build-githash.txt`, read when BUILD_NUMBER / GIT_HASH are unset. Default: "/app". */
+  buildInfoDir?: string
+  /** The service version GET /version shows. Default: the `version` of `process.cwd()/package.json`, else "unknown". */
+  serviceVersion?: string
+  /** Register GET /debug (echoes the request headers). Default: true outside production, false in production. */
+  debugRoute?: boolean
+  /** Serve GET /metrics and record request metrics. Default: true. */
+  metrics?: boolean
+  /** Include prom-client's process and Node.js metrics (CPU, memory, event loop lag, GC), collected once per process. Default: true. */
+  processMetrics?: boolean
+  /** The prom-client registry to use. Default: a new registry per app (so several apps in one process do not collide). */
+  registry?: Registry
+  /** Request duration histogram buckets, in seconds. Default: prom-client's [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]. */
+  durationBuckets?: number[]
+  /**
+   * Generate a UUID request id when a request has no valid X-Request-ID. Used when the server was not
+   * built with `monitoringServerOptions` (which takes its own `generateRequestId`).
+   * Default: `app.config.logRequestIdGenerateIfNotFound` (LOG_REQUEST_ID_GENERATE_IF_NOT_FOUND, true).
+   */
+  generateRequestId?: boolean
+  /** Write one info log line per request. Default: true. */
+  requestLog?: boolean
+  /** Send `Cache-Control: no-cache, must-revalidate`, `Pragma: no-cache` and `Expires: 0` unless the route set Cache-Control. Default: true. */
+  noCacheHeaders?: boolean
+  /** ETags and 304s on GET and HEAD 2xx responses: true, false, or @fastify/etag options (algorithm, weak, hashFn). Default: true. */
+  etag?: boolean | FastifyEtagOptions
+  /** On SIGTERM/SIGINT: fail readiness, wait, close the app, exit. `false` installs no signal handler. Default: { delayMs: 5000, timeoutMs: 10000 }. */
+  gracefulShutdown?: GracefulShutdownOptions | false
+}
+
+/**
+ * Every option with its default applied. Derived from FbiMonitoringOptions, so a new option is one
+ * line there and one in `resolveOptions`; only the options whose resolved shape differs are named.
+ */
+export type ResolvedMonitoringOptions = Omit<
+  Required<FbiMonitoringOptions>,
+  'serviceVersion' | 'etag' | 'gracefulShutdown'
+> & {
+  serviceVersion: string | undefined
+  etag: FastifyEtagOptions | false
+  gracefulShutdown: Required<GracefulShutdownOptions> | false
+}
+
+/** What the options read from `app.config` (@fbi/config). */
+export interface MonitoringConfigView {
+  isProduction?: boolean
+  logRequestIdGenerateIfNotFound?: boolean
+}
+
+/** The defaults that do not depend on `app.config`, each written once. */
+export const DEFAULTS = Object.freeze({
+  healthCheckTimeoutMs: 5000,
+  healthCheckSuccessTtlMs: 27_000,
+  healthCheckFailureTtlMs: 9000,
+  buildInfoDir: '/app',
+  metrics: true,
+  processMetrics: true,
+  durationBuckets: Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
+  requestLog: true,
+  noCacheHeaders: true,
+  gracefulShutdown: Object.freeze({ delayMs: 5000, timeoutMs: 10_000 }),
+})
+
+function invalid(name: string, why: string): never {
+  throw new FBI_MONITORING_INVALID_OPTION(name, why)
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function integer(name: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    invalid(name, `must be an integer >= ${min}`)
+  }
+  return value
+}
+
+function boolean(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') invalid(name, 'must be a boolean')
+  return value
+}
+
+function optionalString(name: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || value.length === 0) invalid(name, 'must be a non-empty string')
+  return value
+}
+
+function buckets(value: unknown): number[] {
+  if (value === undefined) return [...DEFAULTS.durationBuckets]
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    !value.every((b, i) => typeof b === 'number' && b > 0 && (i === 0 || b > value[i - 1]))
+  ) {
+    invalid('durationBuckets', 'must be a non-empty increasing array of positive numbers')
+  }
+  return [...value]
+}
+
+/** Checks the plugin options and applies the defaults; throws FBI_MONITORING_INVALID_OPTION. */
+export function resolveOptions(opts: unknown, config: MonitoringConfigView): ResolvedMonitoringOptions {
+  if (!isObject(opts)) invalid('options', 'must be an object')
+  if (opts.registry !== undefined && !(opts.registry instanceof Registry)) {
+    invalid('registry', 'must be a prom-client Registry')
+  }
+  const etag = opts.etag ?? true
+  if (typeof etag !== 'boolean' && !isObject(etag))
+    invalid('etag', 'must be a boolean or @fastify/etag options')
+  const shutdown = opts.gracefulShutdown ?? {}
+  if (shutdown !== false && !isObject(shutdown)) {
+    invalid('gracefulShutdown', 'must be false or { delayMs?, timeoutMs? }')
+  }
+  const defaultShutdown = DEFAULTS.gracefulShutdown
+  return {
+    healthCheckTimeoutMs: integer(
+      'healthCheckTimeoutMs',
+      opts.healthCheckTimeoutMs,
+      DEFAULTS.healthCheckTimeoutMs,
+      1,
+    ),
+    healthCheckSuccessTtlMs: integer(
+      'healthCheckSuccessTtlMs',
+      opts.healthCheckSuccessTtlMs,
+      DEFAULTS.healthCheckSuccessTtlMs,
+      0,
+    ),
+    healthCheckFailureTtlMs: integer(
+      'healthCheckFailureTtlMs',
+      opts.healthCheckFailureTtlMs,
+      DEFAULTS.healthCheckFailureTtlMs,
+      0,
+    ),
+    buildInfoDir: optionalString('buildInfoDir', opts.buildInfoDir) ?? DEFAULTS.buildInfoDir,
+    serviceVersion: optionalString('serviceVersion', opts.serviceVersion),
+    debugRoute: boolean('debugRoute', opts.debugRoute, config.isProduction === false),
+    metrics: boolean('metrics', opts.metrics, DEFAULTS.metrics),
+    processMetrics: boolean('processMetrics', opts.processMetrics, DEFAULTS.processMetrics),
+    registry: (opts.registry as Registry | undefined) ?? new Registry(),
+    durationBuckets: buckets(opts.durationBuckets),
+    generateRequestId: boolean(
+      'generateRequestId',
+      opts.generateRequestId,
+      config.logRequestIdGenerateIfNotFound ?? true,
+    ),
+    requestLog: boolean('requestLog', opts.requestLog, DEFAULTS.requestLog),
+    noCacheHeaders: boolean('noCacheHeaders', opts.noCacheHeaders, DEFAULTS.noCacheHeaders),
+    etag: etag === true ? {} : (etag as FastifyEtagOptions | false),
+    gracefulShutdown:
+      shutdown === false
+        ? false
+        : {
+            delayMs: integer('gracefulShutdown.delayMs', shutdown.delayMs, defaultShutdown.delayMs, 0),
+            timeoutMs: integer(
+              'gracefulShutdown.timeoutMs',
+              shutdown.timeoutMs,
+              defaultShutdown.timeoutMs,
+              1,
+            ),
+          },
+  }
+}

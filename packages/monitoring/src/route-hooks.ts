@@ -1,0 +1,96 @@
+import type {
+  FastifyReply,
+  FastifyRequest,
+  onResponseHookHandler,
+  onRouteHookHandler,
+  onSendHookHandler,
+  RouteOptions,
+} from 'fastify'
+import { deprecationHeaders } from './deprecation.js'
+import type { RequestMetrics, RouteRecorder } from './metrics.js'
+import { logRequest } from './request-log.js'
+
+type RouteHook<T> = T | T[] | undefined
+
+/**
+ * Adds hooks to a route's own hook list, before or after the ones it has. Always a new array:
+ * Fastify shares the options of a GET route with its automatic HEAD route.
+ */
+export function addRouteHooks<T>(
+  existing: RouteHook<T>,
+  added: readonly T[],
+  where: 'first' | 'last',
+): RouteHook<T> {
+  if (added.length === 0) return existing
+  const current = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]
+  return where === 'first' ? [...added, ...current] : [...current, ...added]
+}
+
+export interface RouteMonitoring {
+  requestMetrics: RequestMetrics | undefined
+  requestLog: boolean
+  etag: onSendHookHandler | undefined
+  /** Response bodies of non-2xx responses, kept from onSend to onResponse for the log line. */
+  errorBodies: WeakMap<FastifyRequest, unknown>
+}
+
+const GET_OR_HEAD = new Set(['GET', 'HEAD'])
+
+/**
+ * The onRoute hook: everything a route needs (deprecation headers, ETags, its metric series, its
+ * log line) is worked out here once, and the route gets only the hooks it needs.
+ */
+export function routeMonitoring(monitoring: RouteMonitoring): onRouteHookHandler {
+  const { requestMetrics, requestLog, etag, errorBodies } = monitoring
+  return function fbiMonitorRoute(route: RouteOptions) {
+    if (route.config?.monitoringRoute === true) return
+    const url = route.url
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    const onSend: onSendHookHandler[] = []
+    const onResponse: onResponseHookHandler[] = []
+
+    if (route.config?.deprecated !== undefined) {
+      const headers = deprecationHeaders(methods.join(','), url, route.config.deprecated, new Date())
+      const countCall = requestMetrics?.deprecatedCall(methods.join(','), url)
+      const message = `Deprecated route called: ${methods.join(',')} ${url}`
+      const logged = { deprecated: { route: url, ...headers } }
+      // At onSend, so the headers also reach responses a hook ended early (401, 403, 429 ...).
+      onSend.push(function fbiDeprecated(request, reply, payload, done) {
+        reply.header('deprecation', headers.deprecation)
+        if (headers.link !== undefined) reply.header('link', headers.link)
+        if (headers.sunset !== undefined) reply.header('sunset', headers.sunset)
+        request.log.warn(logged, message)
+        countCall?.()
+        done(null, payload)
+      } as onSendHookHandler)
+    }
+
+    if (etag !== undefined && methods.some((method) => GET_OR_HEAD.has(method))) {
+      if (methods.every((method) => GET_OR_HEAD.has(method))) {
+        onSend.push(etag)
+      } else {
+        onSend.push(function fbiEtagGetOnly(this: unknown, request, reply, payload, done) {
+          if (GET_OR_HEAD.has(request.method)) return etag.call(this as never, request, reply, payload, done)
+          done(null, payload)
+        } as onSendHookHandler)
+      }
+    }
+
+    const record: RouteRecorder | undefined = requestMetrics?.forRoute(url, methods)
+    if (record !== undefined || requestLog) {
+      onResponse.push(function fbiRouteResponse(
+        request: FastifyRequest,
+        reply: FastifyReply,
+        done: () => void,
+      ) {
+        if (record !== undefined) record(request.method, reply.statusCode, reply.elapsedTime)
+        if (requestLog) logRequest(request, reply, url, errorBodies)
+        done()
+      })
+    }
+
+    // First, as an app-level @fastify/etag hook would be, and before the HEAD route's hook drops the body.
+    route.onSend = addRouteHooks(route.onSend, onSend, 'first')
+    route.onResponse = addRouteHooks(route.onResponse, onResponse, 'last')
+  }
+}
