@@ -15,7 +15,6 @@ import { monitoringRoutes } from './routes.js'
 import { installGracefulShutdown } from './shutdown.js'
 import { resolveVersion } from './version.js'
 
-export type { FastifyEtagOptions } from '@fastify/etag'
 export type { Deprecation, DeprecationHeaders } from './deprecation.js'
 export { deprecationHeaders } from './deprecation.js'
 export {
@@ -24,6 +23,7 @@ export {
   FBI_MONITORING_INVALID_HEALTH_CHECK,
   FBI_MONITORING_INVALID_OPTION,
 } from './errors.js'
+export type { FbiEtagOptions } from './etag.js'
 export type { HealthCheck, HealthCheckOptions, HealthCheckResult, HealthReport } from './health.js'
 export {
   type LogDestination,
@@ -119,7 +119,7 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
     routeMonitoring({
       requestMetrics: opts.metrics ? new RequestMetrics(registry, opts.durationBuckets) : undefined,
       requestLog,
-      etag: opts.etag === false ? undefined : await etagOnSend(opts.etag),
+      etag: opts.etag === false ? undefined : etagOnSend(opts.etag),
       errorBodies,
     }),
   )

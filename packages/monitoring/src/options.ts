@@ -1,6 +1,7 @@
-import type { FastifyEtagOptions } from '@fastify/etag'
+import { getHashes } from 'node:crypto'
 import { Registry } from 'prom-client'
 import { FBI_MONITORING_INVALID_OPTION } from './errors.js'
+import type { FbiEtagOptions } from './etag.js'
 import type { GracefulShutdownOptions } from './shutdown.js'
 
 export interface FbiMonitoringOptions {
@@ -34,8 +35,8 @@ export interface FbiMonitoringOptions {
   requestLog?: boolean
   /** Send `Cache-Control: no-cache, must-revalidate`, `Pragma: no-cache` and `Expires: 0` unless the route set Cache-Control. Default: true. */
   noCacheHeaders?: boolean
-  /** ETags and 304s on GET and HEAD 2xx responses: true, false, or @fastify/etag options (algorithm, weak, hashFn). Default: true. */
-  etag?: boolean | FastifyEtagOptions
+  /** ETags and 304s on GET and HEAD 2xx responses: true, false, or `{ algorithm, weak }`. Default: true (sha1, strong). */
+  etag?: boolean | FbiEtagOptions
   /** On SIGTERM/SIGINT: fail readiness, wait, close the app, exit. `false` installs no signal handler. Default: { delayMs: 5000, timeoutMs: 10000 }. */
   gracefulShutdown?: GracefulShutdownOptions | false
 }
@@ -49,7 +50,7 @@ export type ResolvedMonitoringOptions = Omit<
   'serviceVersion' | 'etag' | 'gracefulShutdown'
 > & {
   serviceVersion: string | undefined
-  etag: FastifyEtagOptions | false
+  etag: Required<FbiEtagOptions> | false
   gracefulShutdown: Required<GracefulShutdownOptions> | false
 }
 
@@ -71,6 +72,7 @@ export const DEFAULTS = Object.freeze({
   requestLog: true,
   noCacheHeaders: true,
   gracefulShutdown: Object.freeze({ delayMs: 5000, timeoutMs: 10_000 }),
+  etag: Object.freeze({ algorithm: 'sha1', weak: false }),
 })
 
 function invalid(name: string, why: string): never {
@@ -113,15 +115,23 @@ function buckets(value: unknown): number[] {
   return [...value]
 }
 
+function etagOptions(value: unknown): Required<FbiEtagOptions> | false {
+  if (value === false) return false
+  if (value === undefined || value === true) return { ...DEFAULTS.etag }
+  if (!isObject(value)) invalid('etag', 'must be a boolean or { algorithm?, weak? }')
+  const algorithm = value.algorithm ?? DEFAULTS.etag.algorithm
+  if (typeof algorithm !== 'string' || !getHashes().includes(algorithm)) {
+    invalid('etag.algorithm', `must be one of Node's hash algorithms (crypto.getHashes())`)
+  }
+  return { algorithm, weak: boolean('etag.weak', value.weak, DEFAULTS.etag.weak) }
+}
+
 /** Checks the plugin options and applies the defaults; throws FBI_MONITORING_INVALID_OPTION. */
 export function resolveOptions(opts: unknown, config: MonitoringConfigView): ResolvedMonitoringOptions {
   if (!isObject(opts)) invalid('options', 'must be an object')
   if (opts.registry !== undefined && !(opts.registry instanceof Registry)) {
     invalid('registry', 'must be a prom-client Registry')
   }
-  const etag = opts.etag ?? true
-  if (typeof etag !== 'boolean' && !isObject(etag))
-    invalid('etag', 'must be a boolean or @fastify/etag options')
   const shutdown = opts.gracefulShutdown ?? {}
   if (shutdown !== false && !isObject(shutdown)) {
     invalid('gracefulShutdown', 'must be false or { delayMs?, timeoutMs? }')
@@ -160,7 +170,7 @@ export function resolveOptions(opts: unknown, config: MonitoringConfigView): Res
     ),
     requestLog: boolean('requestLog', opts.requestLog, DEFAULTS.requestLog),
     noCacheHeaders: boolean('noCacheHeaders', opts.noCacheHeaders, DEFAULTS.noCacheHeaders),
-    etag: etag === true ? {} : (etag as FastifyEtagOptions | false),
+    etag: etagOptions(opts.etag),
     gracefulShutdown:
       shutdown === false
         ? false

@@ -89,7 +89,7 @@ export function routeMonitoring(monitoring: RouteMonitoring): onRouteHookHandler
       })
     }
 
-    // First, as an app-level @fastify/etag hook would be, and before the HEAD route's hook drops the body.
+    // First: the ETag is the hash of the body other hooks may still change, and the HEAD route's hook drops it.
     route.onSend = addRouteHooks(route.onSend, onSend, 'first')
     route.onResponse = addRouteHooks(route.onResponse, onResponse, 'last')
   }
