@@ -32,7 +32,7 @@ export {
   logDestination,
 } from './log-destination.js'
 export type { FbiLoggerOptions } from './logger-options.js'
-export { METRIC_NAMES } from './metrics.js'
+export { FLASK_METRIC_NAMES, METRIC_NAMES } from './metrics.js'
 export type { FbiMonitoringOptions } from './options.js'
 export { isValidRequestId, MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER } from './request-id.js'
 export { CLIP_AT, clip } from './request-log.js'
@@ -59,6 +59,8 @@ declare module 'fastify' {
     monitoringRoute?: boolean
     /** Marks the route deprecated: Deprecation, Link and Sunset headers, a warning log and a metric. */
     deprecated?: Deprecation
+    /** No request metrics for this route (fastify-metrics' route option, also read by @fbi/monitoring). */
+    disableMetrics?: boolean
   }
 }
 
@@ -66,7 +68,8 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
   // Options
   const config: MonitoringConfigView & { buildNumber?: string; gitHash?: string } = fastify.config
   const opts = resolveOptions(rawOpts, config)
-  const { registry, requestLog, noCacheHeaders } = opts
+  const { registry, requestLog, noCacheHeaders, compat } = opts
+  const requestMetrics = opts.metrics ? new RequestMetrics(registry, opts.durationBuckets, compat) : undefined
 
   // Decorators
   const health = new HealthChecks({
@@ -101,13 +104,18 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
     done(null, payload)
   }
   fastify.addHook('onSend', onSend)
-  if (requestLog) {
-    // Matched routes log from their own onResponse hook (see route-hooks.ts); this one covers unknown URLs.
-    fastify.addHook('onResponse', function fbiNotFoundLog(request, reply, done) {
+  // Unknown URLs: matched routes log and count from their own onResponse hook (see route-hooks.ts).
+  // The original counted them under the endpoint "None"; fbi does not count them (no route, no label).
+  const recordUnknown = compat === 'flask' ? requestMetrics?.forRoute('None', []) : undefined
+  if (requestLog || recordUnknown !== undefined) {
+    fastify.addHook('onResponse', function fbiNotFoundResponse(request, reply, done) {
       if (request.is404) {
-        const url = request.url
-        const query = url.indexOf('?')
-        logRequest(request, reply, query === -1 ? url : url.slice(0, query), errorBodies)
+        recordUnknown?.(request.method, reply.statusCode, reply.elapsedTime)
+        if (requestLog) {
+          const url = request.url
+          const query = url.indexOf('?')
+          logRequest(request, reply, query === -1 ? url : url.slice(0, query), errorBodies)
+        }
       }
       done()
     })
@@ -117,7 +125,7 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
   fastify.addHook(
     'onRoute',
     routeMonitoring({
-      requestMetrics: opts.metrics ? new RequestMetrics(registry, opts.durationBuckets) : undefined,
+      requestMetrics,
       requestLog,
       etag: opts.etag === false ? undefined : etagOnSend(opts.etag),
       errorBodies,

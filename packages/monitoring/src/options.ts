@@ -1,7 +1,9 @@
 import { getHashes } from 'node:crypto'
+import { COMPAT_MODES, type FbiCompat } from '@fbi/config'
 import { Registry } from 'prom-client'
 import { FBI_MONITORING_INVALID_OPTION } from './errors.js'
 import type { FbiEtagOptions } from './etag.js'
+import { FLASK_BUCKETS } from './metrics.js'
 import type { GracefulShutdownOptions } from './shutdown.js'
 
 export interface FbiMonitoringOptions {
@@ -23,7 +25,10 @@ export interface FbiMonitoringOptions {
   processMetrics?: boolean
   /** The prom-client registry to use. Default: a new registry per app (so several apps in one process do not collide). */
   registry?: Registry
-  /** Request duration histogram buckets, in seconds. Default: prom-client's [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]. */
+  /**
+   * Request duration histogram buckets, in seconds. Default: prom-client's [0.005, 0.01, 0.025, 0.05,
+   * 0.1, 0.25, 0.5, 1, 2.5, 5, 10]; with `compat: 'flask'` the Python client's (0.075, 0.75 and 7.5 too).
+   */
   durationBuckets?: number[]
   /**
    * Generate a UUID request id when a request has no valid X-Request-ID. Used when the server was not
@@ -39,6 +44,12 @@ export interface FbiMonitoringOptions {
   etag?: boolean | FbiEtagOptions
   /** On SIGTERM/SIGINT: fail readiness, wait, close the app, exit. `false` installs no signal handler. Default: { delayMs: 5000, timeoutMs: 10000 }. */
   gracefulShutdown?: GracefulShutdownOptions | false
+  /**
+   * 'flask' answers as Flask Batteries Included did where fbi differs (metric names, /version,
+   * /healthcheck, Deprecation dates, request ids; the README lists them); false for fbi's own.
+   * Default: `app.config.compat`.
+   */
+  compat?: FbiCompat | false
 }
 
 /**
@@ -47,15 +58,17 @@ export interface FbiMonitoringOptions {
  */
 export type ResolvedMonitoringOptions = Omit<
   Required<FbiMonitoringOptions>,
-  'serviceVersion' | 'etag' | 'gracefulShutdown'
+  'serviceVersion' | 'etag' | 'gracefulShutdown' | 'compat'
 > & {
   serviceVersion: string | undefined
   etag: Required<FbiEtagOptions> | false
   gracefulShutdown: Required<GracefulShutdownOptions> | false
+  compat: FbiCompat | null
 }
 
 /** What the options read from `app.config` (@fbi/config). */
 export interface MonitoringConfigView {
+  compat?: FbiCompat | null
   isProduction?: boolean
   logRequestIdGenerateIfNotFound?: boolean
 }
@@ -103,8 +116,8 @@ function optionalString(name: string, value: unknown): string | undefined {
   return value
 }
 
-function buckets(value: unknown): number[] {
-  if (value === undefined) return [...DEFAULTS.durationBuckets]
+function buckets(value: unknown, compat: FbiCompat | null): number[] {
+  if (value === undefined) return [...(compat === 'flask' ? FLASK_BUCKETS : DEFAULTS.durationBuckets)]
   if (
     !Array.isArray(value) ||
     value.length === 0 ||
@@ -137,6 +150,15 @@ export function resolveOptions(opts: unknown, config: MonitoringConfigView): Res
     invalid('gracefulShutdown', 'must be false or { delayMs?, timeoutMs? }')
   }
   const defaultShutdown = DEFAULTS.gracefulShutdown
+  if (
+    opts.compat !== undefined &&
+    opts.compat !== false &&
+    !COMPAT_MODES.includes(opts.compat as FbiCompat)
+  ) {
+    invalid('compat', `must be false or one of: ${COMPAT_MODES.join(', ')}`)
+  }
+  const compat =
+    opts.compat === undefined ? (config.compat ?? null) : (opts.compat as FbiCompat | false) || null
   return {
     healthCheckTimeoutMs: integer(
       'healthCheckTimeoutMs',
@@ -162,7 +184,7 @@ export function resolveOptions(opts: unknown, config: MonitoringConfigView): Res
     metrics: boolean('metrics', opts.metrics, DEFAULTS.metrics),
     processMetrics: boolean('processMetrics', opts.processMetrics, DEFAULTS.processMetrics),
     registry: (opts.registry as Registry | undefined) ?? new Registry(),
-    durationBuckets: buckets(opts.durationBuckets),
+    durationBuckets: buckets(opts.durationBuckets, compat),
     generateRequestId: boolean(
       'generateRequestId',
       opts.generateRequestId,
@@ -183,5 +205,6 @@ export function resolveOptions(opts: unknown, config: MonitoringConfigView): Res
               1,
             ),
           },
+    compat,
   }
 }

@@ -76,7 +76,9 @@ export function routeMonitoring(monitoring: RouteMonitoring): onRouteHookHandler
       }
     }
 
-    const record: RouteRecorder | undefined = requestMetrics?.forRoute(url, methods)
+    // `disableMetrics` is fastify-metrics' route option, taken so routes written for it keep working.
+    const record: RouteRecorder | undefined =
+      route.config?.disableMetrics === true ? undefined : requestMetrics?.forRoute(url, methods)
     if (record !== undefined || requestLog) {
       onResponse.push(function fbiRouteResponse(
         request: FastifyRequest,

@@ -13,6 +13,8 @@ export interface LogLine {
 export interface BuildOptions {
   monitoring?: FbiMonitoringOptions
   env?: Record<string, string>
+  /** @fbi/config's `compat` option (carried to `app.config.compat`). */
+  compat?: 'flask' | false
   /** Build the server with monitoringServerOptions(). Default: false (the plugin's fallback path). */
   serverOptions?: boolean
   logLevel?: string
@@ -36,7 +38,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<TestApp> {
     ...(opts.serverOptions ? monitoringServerOptions() : {}),
     ...opts.extraServerOptions,
   })
-  await app.register(fbiConfig, { env: { ...TEST_ENV, ...opts.env } })
+  await app.register(fbiConfig, { env: { ...TEST_ENV, ...opts.env }, compat: opts.compat })
   await app.register(fbiErrors)
   await app.register(fbiMonitoring, { gracefulShutdown: false, ...opts.monitoring })
   opts.routes?.(app)
