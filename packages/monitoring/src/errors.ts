@@ -27,3 +27,29 @@ export const FBI_MONITORING_INVALID_DEPRECATION = createError<
   500,
   [string, string, string]
 >('FBI_MONITORING_INVALID_DEPRECATION', 'Invalid config.deprecated on route %s %s: %s', 500, TypeError)
+
+/** A hook, a health check or a library called by @fbi/monitoring threw a value that is not an Error. */
+export const FBI_MONITORING_NON_ERROR_THROWN = createError<
+  'FBI_MONITORING_NON_ERROR_THROWN',
+  500,
+  [string, string]
+>('FBI_MONITORING_NON_ERROR_THROWN', '%s threw a value that is not an Error: %s', 500)
+
+/** Best-effort text for any thrown value; never throws itself (a getter or toString may). */
+export function describeThrown(value: unknown): string {
+  try {
+    if (value instanceof Error) return value.message
+    if (typeof value === 'string') return value
+    return String(value)
+  } catch {
+    return Object.prototype.toString.call(value)
+  }
+}
+
+/**
+ * Any thrown value as an Error, so a throw can never be passed on as a falsy "no error" (Fastify's
+ * `done(undefined)` reads as success): Errors as they are, anything else wrapped.
+ */
+export function asError(value: unknown, where: string): Error {
+  return value instanceof Error ? value : new FBI_MONITORING_NON_ERROR_THROWN(where, describeThrown(value))
+}

@@ -1,5 +1,5 @@
 import type {} from '@fbi/config'
-import type { FastifyPluginAsync, FastifyRequest, onSendHookHandler } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Registry } from 'prom-client'
 import type { Deprecation } from './deprecation.js'
@@ -8,8 +8,9 @@ import { type HealthCheck, type HealthCheckOptions, HealthChecks } from './healt
 import { destinationOf } from './log-destination.js'
 import { processMetricsRegistry, RequestMetrics } from './metrics.js'
 import { type FbiMonitoringOptions, type MonitoringConfigView, resolveOptions } from './options.js'
-import { requestIdHook } from './request-id.js'
-import { logRequest } from './request-log.js'
+import { isCompatRequestId, isValidRequestId, requestIdHook, requestIds } from './request-id.js'
+import { RequestLog } from './request-log.js'
+import { responseHeaders } from './response-headers.js'
 import { routeMonitoring } from './route-hooks.js'
 import { monitoringRoutes } from './routes.js'
 import { installGracefulShutdown } from './shutdown.js'
@@ -22,6 +23,7 @@ export {
   FBI_MONITORING_INVALID_DEPRECATION,
   FBI_MONITORING_INVALID_HEALTH_CHECK,
   FBI_MONITORING_INVALID_OPTION,
+  FBI_MONITORING_NON_ERROR_THROWN,
 } from './errors.js'
 export type { FbiEtagOptions } from './etag.js'
 export type { HealthCheck, HealthCheckOptions, HealthCheckResult, HealthReport } from './health.js'
@@ -34,7 +36,13 @@ export {
 export type { FbiLoggerOptions } from './logger-options.js'
 export { FLASK_METRIC_NAMES, METRIC_NAMES } from './metrics.js'
 export type { FbiMonitoringOptions } from './options.js'
-export { isValidRequestId, MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER } from './request-id.js'
+export {
+  isCompatRequestId,
+  isValidRequestId,
+  MAX_COMPAT_REQUEST_ID_LENGTH,
+  MAX_REQUEST_ID_LENGTH,
+  REQUEST_ID_HEADER,
+} from './request-id.js'
 export { CLIP_AT, clip } from './request-log.js'
 export {
   type MonitoringServerOptions,
@@ -68,7 +76,8 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
   // Options
   const config: MonitoringConfigView & { buildNumber?: string; gitHash?: string } = fastify.config
   const opts = resolveOptions(rawOpts, config)
-  const { registry, requestLog, noCacheHeaders, compat } = opts
+  const { registry, noCacheHeaders, compat } = opts
+  const requestLog = opts.requestLog ? new RequestLog() : undefined
   const requestMetrics = opts.metrics ? new RequestMetrics(registry, opts.durationBuckets, compat) : undefined
 
   // Decorators
@@ -87,34 +96,28 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
   )
   fastify.decorate('metricsRegistry', registry)
 
-  // Hooks: the request id, the headers of every response, the log line of unknown URLs
-  const errorBodies = new WeakMap<FastifyRequest, unknown>()
-  fastify.addHook('onRequest', requestIdHook(opts.generateRequestId))
-  const onSend: onSendHookHandler = function fbiResponseHeaders(request, reply, payload, done) {
-    if (noCacheHeaders && !reply.hasHeader('cache-control')) {
-      reply.header('cache-control', 'no-cache, must-revalidate')
-      if (!reply.hasHeader('pragma')) reply.header('pragma', 'no-cache')
-      if (!reply.hasHeader('expires')) reply.header('expires', '0')
-    }
-    // While shutting down, keep-alive connections would hold server.close() open until the timeout:
-    // ask clients to reconnect (to another instance) after this response.
-    if (health.shuttingDown) reply.header('connection', 'close')
-    const status = reply.statusCode
-    if (requestLog && (status < 200 || status > 299)) errorBodies.set(request, payload)
-    done(null, payload)
-  }
-  fastify.addHook('onSend', onSend)
+  // Hooks: the request id, the headers of every response
+  const ids = requestIds(
+    compat === 'flask' ? isCompatRequestId : isValidRequestId,
+    opts.generateRequestId,
+    fastify.initialConfig.requestIdHeader ?? false,
+  )
+  fastify.addHook('onRequest', requestIdHook(ids))
+  fastify.addHook(
+    'onSend',
+    responseHeaders({ ids, noCacheHeaders, shuttingDown: () => health.shuttingDown, requestLog }),
+  )
   // Unknown URLs: matched routes log and count from their own onResponse hook (see route-hooks.ts).
   // The original counted them under the endpoint "None"; fbi does not count them (no route, no label).
   const recordUnknown = compat === 'flask' ? requestMetrics?.forRoute('None', []) : undefined
-  if (requestLog || recordUnknown !== undefined) {
+  if (requestLog !== undefined || recordUnknown !== undefined) {
     fastify.addHook('onResponse', function fbiNotFoundResponse(request, reply, done) {
       if (request.is404) {
         recordUnknown?.(request.method, reply.statusCode, reply.elapsedTime)
-        if (requestLog) {
+        if (requestLog !== undefined) {
           const url = request.url
           const query = url.indexOf('?')
-          logRequest(request, reply, query === -1 ? url : url.slice(0, query), errorBodies)
+          requestLog.write(request, reply, query === -1 ? url : url.slice(0, query))
         }
       }
       done()
@@ -128,7 +131,6 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
       requestMetrics,
       requestLog,
       etag: opts.etag === false ? undefined : etagOnSend(opts.etag),
-      errorBodies,
     }),
   )
 

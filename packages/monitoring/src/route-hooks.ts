@@ -8,7 +8,7 @@ import type {
 } from 'fastify'
 import { deprecationHeaders } from './deprecation.js'
 import type { RequestMetrics, RouteRecorder } from './metrics.js'
-import { logRequest } from './request-log.js'
+import type { RequestLog } from './request-log.js'
 
 type RouteHook<T> = T | T[] | undefined
 
@@ -28,10 +28,8 @@ export function addRouteHooks<T>(
 
 export interface RouteMonitoring {
   requestMetrics: RequestMetrics | undefined
-  requestLog: boolean
+  requestLog: RequestLog | undefined
   etag: onSendHookHandler | undefined
-  /** Response bodies of non-2xx responses, kept from onSend to onResponse for the log line. */
-  errorBodies: WeakMap<FastifyRequest, unknown>
 }
 
 const GET_OR_HEAD = new Set(['GET', 'HEAD'])
@@ -41,7 +39,7 @@ const GET_OR_HEAD = new Set(['GET', 'HEAD'])
  * log line) is worked out here once, and the route gets only the hooks it needs.
  */
 export function routeMonitoring(monitoring: RouteMonitoring): onRouteHookHandler {
-  const { requestMetrics, requestLog, etag, errorBodies } = monitoring
+  const { requestMetrics, requestLog, etag } = monitoring
   return function fbiMonitorRoute(route: RouteOptions) {
     if (route.config?.monitoringRoute === true) return
     const url = route.url
@@ -79,14 +77,14 @@ export function routeMonitoring(monitoring: RouteMonitoring): onRouteHookHandler
     // `disableMetrics` is fastify-metrics' route option, taken so routes written for it keep working.
     const record: RouteRecorder | undefined =
       route.config?.disableMetrics === true ? undefined : requestMetrics?.forRoute(url, methods)
-    if (record !== undefined || requestLog) {
+    if (record !== undefined || requestLog !== undefined) {
       onResponse.push(function fbiRouteResponse(
         request: FastifyRequest,
         reply: FastifyReply,
         done: () => void,
       ) {
         if (record !== undefined) record(request.method, reply.statusCode, reply.elapsedTime)
-        if (requestLog) logRequest(request, reply, url, errorBodies)
+        requestLog?.write(request, reply, url)
         done()
       })
     }
