@@ -16,8 +16,8 @@ import { monitoringRoutes } from './routes.js'
 import { installGracefulShutdown } from './shutdown.js'
 import { resolveVersion } from './version.js'
 
-export type { Deprecation, DeprecationHeaders } from './deprecation.js'
-export { deprecationHeaders } from './deprecation.js'
+export type { CompiledDeprecation, Deprecation, DeprecationHeaders } from './deprecation.js'
+export { compileDeprecation, deprecationHeaders } from './deprecation.js'
 export {
   FBI_MONITORING_DUPLICATE_HEALTH_CHECK,
   FBI_MONITORING_INVALID_DEPRECATION,
@@ -129,6 +129,7 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
     'onRoute',
     routeMonitoring({
       requestMetrics,
+      compat,
       requestLog,
       etag: opts.etag === false ? undefined : etagOnSend(opts.etag),
     }),

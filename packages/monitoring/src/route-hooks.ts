@@ -6,7 +6,8 @@ import type {
   onSendHookHandler,
   RouteOptions,
 } from 'fastify'
-import { deprecationHeaders } from './deprecation.js'
+import { compileDeprecation } from './deprecation.js'
+import { asError } from './errors.js'
 import type { RequestMetrics, RouteRecorder } from './metrics.js'
 import type { RequestLog } from './request-log.js'
 
@@ -30,6 +31,7 @@ export interface RouteMonitoring {
   requestMetrics: RequestMetrics | undefined
   requestLog: RequestLog | undefined
   etag: onSendHookHandler | undefined
+  compat: 'flask' | null
 }
 
 const GET_OR_HEAD = new Set(['GET', 'HEAD'])
@@ -39,7 +41,7 @@ const GET_OR_HEAD = new Set(['GET', 'HEAD'])
  * log line) is worked out here once, and the route gets only the hooks it needs.
  */
 export function routeMonitoring(monitoring: RouteMonitoring): onRouteHookHandler {
-  const { requestMetrics, requestLog, etag } = monitoring
+  const { requestMetrics, requestLog, etag, compat } = monitoring
   return function fbiMonitorRoute(route: RouteOptions) {
     if (route.config?.monitoringRoute === true) return
     const url = route.url
@@ -48,17 +50,29 @@ export function routeMonitoring(monitoring: RouteMonitoring): onRouteHookHandler
     const onResponse: onResponseHookHandler[] = []
 
     if (route.config?.deprecated !== undefined) {
-      const headers = deprecationHeaders(methods.join(','), url, route.config.deprecated, new Date())
+      const deprecation = compileDeprecation(
+        methods.join(','),
+        url,
+        route.config.deprecated,
+        new Date(),
+        compat,
+      )
       const countCall = requestMetrics?.deprecatedCall(methods.join(','), url)
       const message = `Deprecated route called: ${methods.join(',')} ${url}`
-      const logged = { deprecated: { route: url, ...headers } }
+      const logged = { deprecated: { route: url, ...deprecation.logged } }
       // At onSend, so the headers also reach responses a hook ended early (401, 403, 429 ...).
       onSend.push(function fbiDeprecated(request, reply, payload, done) {
-        reply.header('deprecation', headers.deprecation)
-        if (headers.link !== undefined) reply.header('link', headers.link)
-        if (headers.sunset !== undefined) reply.header('sunset', headers.sunset)
-        request.log.warn(logged, message)
-        countCall?.()
+        try {
+          const headers = deprecation.headers(request.params)
+          reply.header('deprecation', headers.deprecation)
+          if (headers.link !== undefined) reply.header('link', headers.link)
+          if (headers.sunset !== undefined) reply.header('sunset', headers.sunset)
+          request.log.warn(logged, message)
+          countCall?.()
+        } catch (error) {
+          done(asError(error, 'The deprecation hook (a custom logger)'))
+          return
+        }
         done(null, payload)
       } as onSendHookHandler)
     }
