@@ -45,14 +45,16 @@ function notModified(reply: FastifyReply): void {
 /**
  * The onSend hook of GET and HEAD routes: tags 2xx string and Buffer bodies (unless the route set its
  * own ETag) and answers 304 when If-None-Match matches. Other statuses, streams and empty payloads are
- * left alone.
+ * left alone. `everyResponse` (compat: 'flask') tags every method and status as the original did; a
+ * 304 still needs a GET or HEAD with a 2xx, as RFC 9110 §13.2.1 asks.
  */
-export function etagOnSend(opts: Required<FbiEtagOptions>): onSendHookHandler {
+export function etagOnSend(opts: Required<FbiEtagOptions>, everyResponse = false): onSendHookHandler {
   const { algorithm, weak } = opts
   const prefix = weak ? 'W/"' : '"'
   return function fbiEtag(request, reply, payload, done) {
     const status = reply.statusCode
-    if (status < 200 || status > 299) {
+    const success = status >= 200 && status <= 299
+    if (!success && !everyResponse) {
       done(null, payload)
       return
     }
@@ -66,7 +68,8 @@ export function etagOnSend(opts: Required<FbiEtagOptions>): onSendHookHandler {
       reply.header('etag', etag)
     }
     const ifNoneMatch = request.headers['if-none-match']
-    if (ifNoneMatch !== undefined && ifNoneMatchMatches(ifNoneMatch, String(etag))) {
+    const conditional = success && (request.method === 'GET' || request.method === 'HEAD')
+    if (conditional && ifNoneMatch !== undefined && ifNoneMatchMatches(ifNoneMatch, String(etag))) {
       notModified(reply)
       // HEAD: the body goes on to Fastify's HEAD hook, which turns it into the Content-Length a 200
       // would have had (allowed in a 304) and sends nothing. GET: no body, so no Content-Length.

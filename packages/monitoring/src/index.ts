@@ -1,11 +1,10 @@
 import type {} from '@fbi/config'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, onSendHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Registry } from 'prom-client'
 import type { Deprecation } from './deprecation.js'
 import { etagOnSend } from './etag.js'
 import { type HealthCheck, type HealthCheckOptions, HealthChecks } from './health.js'
-import { destinationOf } from './log-destination.js'
 import { processMetricsRegistry, RequestMetrics } from './metrics.js'
 import { type FbiMonitoringOptions, type MonitoringConfigView, resolveOptions } from './options.js'
 import { isCompatRequestId, isValidRequestId, requestIdHook, requestIds } from './request-id.js'
@@ -13,7 +12,7 @@ import { RequestLog } from './request-log.js'
 import { responseHeaders } from './response-headers.js'
 import { routeMonitoring } from './route-hooks.js'
 import { monitoringRoutes } from './routes.js'
-import { installGracefulShutdown } from './shutdown.js'
+import { closeWithApp } from './shutdown.js'
 import { resolveVersion } from './version.js'
 
 export type { CompiledDeprecation, Deprecation, DeprecationHeaders } from './deprecation.js'
@@ -107,6 +106,15 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
     'onSend',
     responseHeaders({ ids, noCacheHeaders, shuttingDown: () => health.shuttingDown, requestLog }),
   )
+  const etag = opts.etag === false ? undefined : etagOnSend(opts.etag, compat === 'flask')
+  if (etag !== undefined && compat === 'flask') {
+    // The original tagged every response, unknown URLs' 404s included; routes get theirs in onRoute.
+    fastify.addHook('onSend', function fbiNotFoundEtag(this: unknown, request, reply, payload, done) {
+      if (request.is404) return etag.call(this as never, request, reply, payload, done)
+      done(null, payload)
+    } as onSendHookHandler)
+  }
+
   // Unknown URLs: matched routes log and count from their own onResponse hook (see route-hooks.ts).
   // The original counted them under the endpoint "None"; fbi does not count them (no route, no label).
   const recordUnknown = compat === 'flask' ? requestMetrics?.forRoute('None', []) : undefined
@@ -131,7 +139,7 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
       requestMetrics,
       compat,
       requestLog,
-      etag: opts.etag === false ? undefined : etagOnSend(opts.etag),
+      etag,
     }),
   )
 
@@ -153,6 +161,7 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
       cwd: process.cwd(),
     }),
     debugRoute: opts.debugRoute,
+    compat,
     metrics: opts.metrics
       ? async () => ({
           contentType: registry.contentType,
@@ -164,30 +173,8 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
       : undefined,
   })
 
-  // Closing
-  // The log file monitoringServerOptions({ logger: { file } }) opened belongs to this app: write
-  // what it holds and release the descriptor with it (stdout is only flushed).
-  const logDestinationOfApp = destinationOf(fastify.log)
-  if (logDestinationOfApp !== undefined) {
-    fastify.addHook('onClose', (_instance, done) => {
-      logDestinationOfApp.close()
-      done()
-    })
-  }
-  // Once closing starts Fastify answers new requests with 503; readiness must say failure too.
-  fastify.addHook('preClose', (done) => {
-    health.markShuttingDown()
-    done()
-  })
-  if (opts.gracefulShutdown !== false) {
-    const shutdown = installGracefulShutdown(fastify, fastify.log, opts.gracefulShutdown, () =>
-      health.markShuttingDown(),
-    )
-    fastify.addHook('onClose', (_instance, done) => {
-      shutdown.uninstall()
-      done()
-    })
-  }
+  // Closing: readiness fails first, the app's log file is closed with it, signals are handled
+  closeWithApp(fastify, health, opts.gracefulShutdown)
 }
 
 const plugin = fp(fbiMonitoring, {

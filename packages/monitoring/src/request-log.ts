@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
+import { isSecretHeader, REDACTED } from './redaction.js'
 
 interface LevelAware {
   isLevelEnabled?: (level: string) => boolean
@@ -7,10 +8,6 @@ interface LevelAware {
 /** Bodies of failed requests are logged up to this many characters. */
 export const CLIP_AT = 5000
 const CLIPPED = ' [clipped]'
-
-// Header names whose values never reach a log line, whatever their prefix.
-const SECRET_HEADER = /authorization|cookie|token|secret|password|api-?key/i
-const REDACTED = '[REDACTED]'
 
 /** Cuts text at 5000 characters and marks the cut, as the seed does. */
 export function clip(text: string): string {
@@ -36,7 +33,7 @@ export function xHeaders(request: FastifyRequest): Record<string, string | strin
   const headers = request.headers
   for (const name in headers) {
     if (name.charCodeAt(0) === 120 /* x */ && name.charCodeAt(1) === 45 /* - */) {
-      out[name] = SECRET_HEADER.test(name) ? REDACTED : headers[name]
+      out[name] = isSecretHeader(name) ? REDACTED : headers[name]
     }
   }
   return out

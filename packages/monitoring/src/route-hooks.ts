@@ -43,9 +43,14 @@ const GET_OR_HEAD = new Set(['GET', 'HEAD'])
 export function routeMonitoring(monitoring: RouteMonitoring): onRouteHookHandler {
   const { requestMetrics, requestLog, etag, compat } = monitoring
   return function fbiMonitorRoute(route: RouteOptions) {
-    if (route.config?.monitoringRoute === true) return
     const url = route.url
     const methods = Array.isArray(route.method) ? route.method : [route.method]
+    if (route.config?.monitoringRoute === true) {
+      // The original tagged its probes too (If-None-Match: * on /running answered 304).
+      if (compat === 'flask' && etag !== undefined)
+        route.onSend = addRouteHooks(route.onSend, [etag], 'first')
+      return
+    }
     const onSend: onSendHookHandler[] = []
     const onResponse: onResponseHookHandler[] = []
 
@@ -77,10 +82,11 @@ export function routeMonitoring(monitoring: RouteMonitoring): onRouteHookHandler
       } as onSendHookHandler)
     }
 
-    if (etag !== undefined && methods.some((method) => GET_OR_HEAD.has(method))) {
-      if (methods.every((method) => GET_OR_HEAD.has(method))) {
+    if (etag !== undefined) {
+      // compat: 'flask' tags every method (the hook checks the method itself before a 304).
+      if (compat === 'flask' || methods.every((method) => GET_OR_HEAD.has(method))) {
         onSend.push(etag)
-      } else {
+      } else if (methods.some((method) => GET_OR_HEAD.has(method))) {
         onSend.push(function fbiEtagGetOnly(this: unknown, request, reply, payload, done) {
           if (GET_OR_HEAD.has(request.method)) return etag.call(this as never, request, reply, payload, done)
           done(null, payload)
