@@ -43,6 +43,7 @@ export {
   REQUEST_ID_HEADER,
 } from './request-id.js'
 export { CLIP_AT, clip } from './request-log.js'
+export { SERVER_LIMITS, type ServerLimits } from './server-limits.js'
 export {
   type MonitoringServerOptions,
   type MonitoringServerOptionsInput,
