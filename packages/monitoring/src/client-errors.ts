@@ -30,23 +30,25 @@ export function clientErrorHandler(
       timer = undefined
       return
     }
-    log.warn(
-      { refusedClients: { ...counts } },
-      `Closed ${total} client connection(s): ${counts.timeout} too slow, ${counts.headerOverflow} with oversized headers, ${counts.malformed} malformed`,
-    )
+    const refusedClients = { ...counts }
     counts.timeout = 0
     counts.headerOverflow = 0
     counts.malformed = 0
     timer = setTimeout(report, intervalMs, log).unref()
+    // Called from a server event or a timer: a logger that throws would end the process. The
+    // clients are refused already; only this line is lost.
+    try {
+      log.warn(
+        { refusedClients },
+        `Closed ${total} client connection(s): ${refusedClients.timeout} too slow, ${refusedClients.headerOverflow} with oversized headers, ${refusedClients.malformed} malformed`,
+      )
+    } catch {}
   }
 
   return function fbiClientError(error, socket) {
     // A reset connection is gone already: nothing to answer, nothing worth a line.
     if (error.code === 'ECONNRESET' || socket.destroyed) return
     const { status, kind } = statusOf(error.code)
-    counts[kind]++
-    // The first refusal is told at once; later ones are summed into the next line.
-    if (timer === undefined) report(this.log)
     if (socket.writable) {
       const body = JSON.stringify({ code: status, message: STATUS_CODES[status] })
       socket.write(
@@ -54,5 +56,8 @@ export function clientErrorHandler(
       )
     }
     socket.destroy()
+    counts[kind]++
+    // The first refusal is told at once; later ones are summed into the next line.
+    if (timer === undefined) report(this.log)
   }
 }

@@ -28,12 +28,16 @@ export const FBI_MONITORING_INVALID_DEPRECATION = createError<
   [string, string, string]
 >('FBI_MONITORING_INVALID_DEPRECATION', 'Invalid config.deprecated on route %s %s: %s', 500, TypeError)
 
-/** A hook, a health check or a library called by @fbi/monitoring threw a value that is not an Error. */
+/**
+ * Code called by @fbi/monitoring (a custom logger, a metric's collect) threw a value that is not an
+ * Error. The value, described, is the error's `cause` (logged, never sent).
+ */
 export const FBI_MONITORING_NON_ERROR_THROWN = createError<
   'FBI_MONITORING_NON_ERROR_THROWN',
   500,
-  [string, string]
->('FBI_MONITORING_NON_ERROR_THROWN', '%s threw a value that is not an Error: %s', 500)
+  // @fastify/error takes a trailing { cause } and sets it on the error.
+  [string, { cause: string }]
+>('FBI_MONITORING_NON_ERROR_THROWN', '%s threw a value that is not an Error', 500)
 
 /** Best-effort text for any thrown value; never throws itself (a getter or toString may). */
 export function describeThrown(value: unknown): string {
@@ -51,5 +55,6 @@ export function describeThrown(value: unknown): string {
  * `done(undefined)` reads as success): Errors as they are, anything else wrapped.
  */
 export function asError(value: unknown, where: string): Error {
-  return value instanceof Error ? value : new FBI_MONITORING_NON_ERROR_THROWN(where, describeThrown(value))
+  if (value instanceof Error) return value
+  return new FBI_MONITORING_NON_ERROR_THROWN(where, { cause: describeThrown(value) })
 }

@@ -56,7 +56,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /**
      * Registers a readiness check run by GET /healthcheck (@fbi/monitoring). It passes when it returns
-     * or resolves (the value becomes the result's `output`) and fails when it throws, rejects or times out.
+     * or resolves (the value becomes the result's `output`) and fails when it throws, rejects, times
+     * out, or returns `false` or an Error.
      */
     addHealthCheck(name: string, check: HealthCheck, opts?: HealthCheckOptions): void
     /** The prom-client registry behind GET /metrics; add your own metrics to it (@fbi/monitoring). */

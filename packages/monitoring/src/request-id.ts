@@ -120,8 +120,10 @@ export function requestIds(accept: RequestIdRule, generate: boolean, idHeader: s
 export function echoRequestId(ids: RequestIds, request: FastifyRequest, reply: FastifyReply): void {
   const id = ids.resolve(request)
   if (id === undefined) return
-  ids.adopt(request, reply, id)
+  // The header first: if the logger cannot be rebuilt, the error answer still carries the id (and
+  // the onSend hook, seeing it, does not try again).
   reply.header(REQUEST_ID_HEADER, id)
+  ids.adopt(request, reply, id)
 }
 
 /** The onRequest hook: the id is known before any handler or later hook logs. */

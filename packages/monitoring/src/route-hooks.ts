@@ -7,7 +7,6 @@ import type {
   RouteOptions,
 } from 'fastify'
 import { compileDeprecation } from './deprecation.js'
-import { asError } from './errors.js'
 import type { RequestMetrics, RouteRecorder } from './metrics.js'
 import type { RequestLog } from './request-log.js'
 
@@ -65,21 +64,20 @@ export function routeMonitoring(monitoring: RouteMonitoring): onRouteHookHandler
       const countCall = requestMetrics?.deprecatedCall(methods.join(','), url)
       const message = `Deprecated route called: ${methods.join(',')} ${url}`
       const logged = { deprecated: { route: url, ...deprecation.logged } }
-      // At onSend, so the headers also reach responses a hook ended early (401, 403, 429 ...).
+      // At onSend, so the headers also reach responses a hook ended early (401, 403, 429 ...). The
+      // warning and the count come after the response, where a failing logger cannot change it.
       onSend.push(function fbiDeprecated(request, reply, payload, done) {
-        try {
-          const headers = deprecation.headers(request.params)
-          reply.header('deprecation', headers.deprecation)
-          if (headers.link !== undefined) reply.header('link', headers.link)
-          if (headers.sunset !== undefined) reply.header('sunset', headers.sunset)
-          request.log.warn(logged, message)
-          countCall?.()
-        } catch (error) {
-          done(asError(error, 'The deprecation hook (a custom logger)'))
-          return
-        }
+        const headers = deprecation.headers(request.params)
+        reply.header('deprecation', headers.deprecation)
+        if (headers.link !== undefined) reply.header('link', headers.link)
+        if (headers.sunset !== undefined) reply.header('sunset', headers.sunset)
         done(null, payload)
       } as onSendHookHandler)
+      onResponse.push(function fbiDeprecatedCall(request, _reply, done) {
+        countCall?.()
+        request.log.warn(logged, message)
+        done()
+      } as onResponseHookHandler)
     }
 
     if (etag !== undefined) {

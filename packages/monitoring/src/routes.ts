@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, RouteShorthandOptions } from 'fastify'
 import { debugSchema, echoHeaders } from './debug-route.js'
+import { asError } from './errors.js'
 import type { HealthChecks } from './health.js'
 import type { VersionInfo } from './version.js'
 
@@ -92,7 +93,9 @@ export const monitoringRoutes: FastifyPluginAsync<MonitoringRoutesOptions> = asy
       },
     },
     async (_request, reply) => {
-      const report = await health.report()
+      const report = await health.report().catch((error: unknown) => {
+        throw asError(error, 'GET /healthcheck')
+      })
       reply.code(report.status === 'success' ? 200 : 500)
       if (compat === null) return report
       return { ...report, results: report.results.map(({ response_time, ...result }) => result) }
@@ -135,7 +138,9 @@ export const monitoringRoutes: FastifyPluginAsync<MonitoringRoutesOptions> = asy
         },
       },
       async (_request, reply) => {
-        const { contentType, body } = await metrics()
+        const { contentType, body } = await metrics().catch((error: unknown) => {
+          throw asError(error, "A metric's collect function")
+        })
         return reply.type(contentType).send(body)
       },
     )
