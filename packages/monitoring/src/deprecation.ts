@@ -1,4 +1,5 @@
 import { FBI_MONITORING_INVALID_DEPRECATION } from './errors.js'
+import { isPlainObject } from './option-checks.js'
 
 /** Route config `deprecated`: marks an operation as deprecated (RFC 9745) and names what replaces it. */
 export interface Deprecation {
@@ -86,10 +87,8 @@ export function compileDeprecation(
   const fail = (why: string): never => {
     throw new FBI_MONITORING_INVALID_DEPRECATION(method, url, why)
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return fail('must be an object { since?, supersededBy?, sunset? }')
-  }
-  const { since, supersededBy, sunset } = value as Record<string, unknown>
+  if (!isPlainObject(value)) return fail('must be an object { since?, supersededBy?, sunset? }')
+  const { since, supersededBy, sunset } = value
   for (const key of Object.keys(value)) {
     if (key !== 'since' && key !== 'supersededBy' && key !== 'sunset') fail(`unknown key '${key}'`)
   }

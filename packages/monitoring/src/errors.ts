@@ -39,6 +39,20 @@ export const FBI_MONITORING_NON_ERROR_THROWN = createError<
   [string, { cause: string }]
 >('FBI_MONITORING_NON_ERROR_THROWN', '%s threw a value that is not an Error', 500)
 
+/** A health check did not settle within its timeout (the failed result's `output` is this message). */
+export const FBI_MONITORING_HEALTH_CHECK_TIMEOUT = createError<
+  'FBI_MONITORING_HEALTH_CHECK_TIMEOUT',
+  500,
+  [number]
+>('FBI_MONITORING_HEALTH_CHECK_TIMEOUT', 'Health check timed out after %dms', 500)
+
+/** Passed to `logDestination(...).flush(callback)` when lines could not be written since the last flush. */
+export const FBI_MONITORING_LOG_LINES_DROPPED = createError<
+  'FBI_MONITORING_LOG_LINES_DROPPED',
+  500,
+  [number]
+>('FBI_MONITORING_LOG_LINES_DROPPED', '%d log lines could not be written', 500)
+
 /** Best-effort text for any thrown value; never throws itself (a getter or toString may). */
 export function describeThrown(value: unknown): string {
   try {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import {
   describeThrown,
   FBI_MONITORING_DUPLICATE_HEALTH_CHECK,
+  FBI_MONITORING_HEALTH_CHECK_TIMEOUT,
   FBI_MONITORING_INVALID_HEALTH_CHECK,
 } from './errors.js'
 
@@ -65,10 +66,6 @@ function jsonSafe(value: unknown): unknown {
   } catch (error) {
     return `[not JSON: ${describeThrown(error)}]`
   }
-}
-
-function timeoutError(timeoutMs: number): Error {
-  return new Error(`Health check timed out after ${timeoutMs}ms`)
 }
 
 /** Holds the registered checks and runs them concurrently, each with a timeout and a cached result. */
@@ -152,7 +149,10 @@ export class HealthChecks {
     let timer: NodeJS.Timeout | undefined
     try {
       const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(timeoutError(entry.timeoutMs)), entry.timeoutMs)
+        timer = setTimeout(
+          () => reject(new FBI_MONITORING_HEALTH_CHECK_TIMEOUT(entry.timeoutMs)),
+          entry.timeoutMs,
+        )
       })
       // The check may throw synchronously; the async wrapper turns that into a rejection.
       const value = await Promise.race([(async () => entry.check())(), timedOut])

@@ -19,9 +19,11 @@ export type { CompiledDeprecation, Deprecation, DeprecationHeaders } from './dep
 export { compileDeprecation, deprecationHeaders } from './deprecation.js'
 export {
   FBI_MONITORING_DUPLICATE_HEALTH_CHECK,
+  FBI_MONITORING_HEALTH_CHECK_TIMEOUT,
   FBI_MONITORING_INVALID_DEPRECATION,
   FBI_MONITORING_INVALID_HEALTH_CHECK,
   FBI_MONITORING_INVALID_OPTION,
+  FBI_MONITORING_LOG_LINES_DROPPED,
   FBI_MONITORING_NON_ERROR_THROWN,
 } from './errors.js'
 export type { FbiEtagOptions } from './etag.js'

@@ -1,6 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { isMainThread } from 'node:worker_threads'
 import pino from 'pino'
+import { FBI_MONITORING_INVALID_OPTION, FBI_MONITORING_LOG_LINES_DROPPED } from './errors.js'
 import { holdUntilExit, processIsExiting, release } from './flush-on-exit.js'
 
 /**
@@ -41,7 +42,8 @@ export interface LogDestination {
 }
 
 const destinations = new WeakSet<LogDestination>()
-const CLOSED = Object.assign(new Error('log destination closed'), { code: 'CLOSED' })
+// What a write after close() is counted as (errorCode reads only `code`).
+const CLOSED = { code: 'CLOSED' }
 
 /** Past this many characters the lines of a turn are written at once: bounds the memory a burst holds. */
 const MAX_PENDING = 65_536
@@ -72,8 +74,12 @@ function isBusy(error: unknown): boolean {
  * README says more.
  */
 export function logDestination(target: LogTarget = 1, opts: LogDestinationOptions = {}): LogDestination {
-  if (!isLogTarget(target))
-    throw new TypeError('logDestination: target must be a file path or a file descriptor')
+  if (!isLogTarget(target)) {
+    throw new FBI_MONITORING_INVALID_OPTION(
+      'logDestination target',
+      'must be a file path or a file descriptor',
+    )
+  }
   const openedHere = typeof target === 'string'
   const fd = typeof target === 'number' ? target : openSync(target, 'a')
   const sync = opts.sync ?? !isMainThread
@@ -174,9 +180,7 @@ export function logDestination(target: LogTarget = 1, opts: LogDestinationOption
     flush(callback?: (error?: Error) => void): void {
       const before = dropped
       flushPending()
-      callback?.(
-        dropped > before ? new Error(`${dropped - before} log lines could not be written`) : undefined,
-      )
+      callback?.(dropped > before ? new FBI_MONITORING_LOG_LINES_DROPPED(dropped - before) : undefined)
     },
     close(): void {
       flushPending()

@@ -1,5 +1,4 @@
 import type { FastifyServerOptions } from 'fastify'
-import { FBI_MONITORING_INVALID_OPTION } from './errors.js'
 import {
   errorCode,
   isLogTarget,
@@ -7,6 +6,7 @@ import {
   type LogTarget,
   logDestination,
 } from './log-destination.js'
+import { booleanOption, invalid, isPlainObject } from './option-checks.js'
 
 /** Fastify's `logger` options, with `file` a path or a file descriptor and no `stream` (fbi supplies it). */
 export type FbiLoggerOptions = Omit<
@@ -25,25 +25,20 @@ export function fbiLoggerOptions(
 ): Pick<FastifyServerOptions, 'logger'> {
   if (input === undefined) return {}
   if (input === false) return { logger: false }
-  if (input !== true && (typeof input !== 'object' || input === null || Array.isArray(input))) {
-    throw new FBI_MONITORING_INVALID_OPTION('logger', 'must be a boolean or logger options')
-  }
+  if (input !== true && !isPlainObject(input)) invalid('logger', 'must be a boolean or logger options')
   const { file, sync, ...pinoOptions } = input === true ? {} : input
-  if (file !== undefined && !isLogTarget(file)) {
-    throw new FBI_MONITORING_INVALID_OPTION('logger.file', 'must be a file path or a file descriptor')
-  }
-  if (sync !== undefined && typeof sync !== 'boolean') {
-    throw new FBI_MONITORING_INVALID_OPTION('logger.sync', 'must be a boolean')
-  }
+  if (file !== undefined && !isLogTarget(file))
+    invalid('logger.file', 'must be a file path or a file descriptor')
+  booleanOption('logger.sync', sync, false)
   // A transport would replace the stream: `file` and `sync` would silently do nothing.
   if ('transport' in pinoOptions || 'stream' in pinoOptions) {
-    throw new FBI_MONITORING_INVALID_OPTION('logger', 'takes `file`, not a transport or a stream')
+    invalid('logger', 'takes `file`, not a transport or a stream')
   }
   let stream: LogDestination
   try {
     stream = logDestination(file, { sync })
   } catch (error) {
-    throw new FBI_MONITORING_INVALID_OPTION('logger.file', `cannot be opened (${errorCode(error)})`)
+    return invalid('logger.file', `cannot be opened (${errorCode(error)})`)
   }
   return { logger: { level: 'info', ...pinoOptions, stream } }
 }

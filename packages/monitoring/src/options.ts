@@ -1,9 +1,9 @@
 import { getHashes } from 'node:crypto'
 import { COMPAT_MODES, type FbiCompat } from '@fbi/config'
 import { Registry } from 'prom-client'
-import { FBI_MONITORING_INVALID_OPTION } from './errors.js'
 import type { FbiEtagOptions } from './etag.js'
 import { FLASK_BUCKETS } from './metrics.js'
+import { booleanOption, integerOption, invalid, isPlainObject, stringOption } from './option-checks.js'
 import type { GracefulShutdownOptions } from './shutdown.js'
 
 export interface FbiMonitoringOptions {
@@ -88,34 +88,6 @@ export const DEFAULTS = Object.freeze({
   etag: Object.freeze({ algorithm: 'sha1', weak: false }),
 })
 
-function invalid(name: string, why: string): never {
-  throw new FBI_MONITORING_INVALID_OPTION(name, why)
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function integer(name: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    invalid(name, `must be an integer >= ${min}`)
-  }
-  return value
-}
-
-function boolean(name: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback
-  if (typeof value !== 'boolean') invalid(name, 'must be a boolean')
-  return value
-}
-
-function optionalString(name: string, value: unknown): string | undefined {
-  if (value === undefined) return undefined
-  if (typeof value !== 'string' || value.length === 0) invalid(name, 'must be a non-empty string')
-  return value
-}
-
 function buckets(value: unknown, compat: FbiCompat | null): number[] {
   if (value === undefined) return [...(compat === 'flask' ? FLASK_BUCKETS : DEFAULTS.durationBuckets)]
   if (
@@ -131,22 +103,22 @@ function buckets(value: unknown, compat: FbiCompat | null): number[] {
 function etagOptions(value: unknown): Required<FbiEtagOptions> | false {
   if (value === false) return false
   if (value === undefined || value === true) return { ...DEFAULTS.etag }
-  if (!isObject(value)) invalid('etag', 'must be a boolean or { algorithm?, weak? }')
+  if (!isPlainObject(value)) invalid('etag', 'must be a boolean or { algorithm?, weak? }')
   const algorithm = value.algorithm ?? DEFAULTS.etag.algorithm
   if (typeof algorithm !== 'string' || !getHashes().includes(algorithm)) {
     invalid('etag.algorithm', `must be one of Node's hash algorithms (crypto.getHashes())`)
   }
-  return { algorithm, weak: boolean('etag.weak', value.weak, DEFAULTS.etag.weak) }
+  return { algorithm, weak: booleanOption('etag.weak', value.weak, DEFAULTS.etag.weak) }
 }
 
 /** Checks the plugin options and applies the defaults; throws FBI_MONITORING_INVALID_OPTION. */
 export function resolveOptions(opts: unknown, config: MonitoringConfigView): ResolvedMonitoringOptions {
-  if (!isObject(opts)) invalid('options', 'must be an object')
+  if (!isPlainObject(opts)) invalid('options', 'must be an object')
   if (opts.registry !== undefined && !(opts.registry instanceof Registry)) {
     invalid('registry', 'must be a prom-client Registry')
   }
   const shutdown = opts.gracefulShutdown ?? {}
-  if (shutdown !== false && !isObject(shutdown)) {
+  if (shutdown !== false && !isPlainObject(shutdown)) {
     invalid('gracefulShutdown', 'must be false or { delayMs?, timeoutMs? }')
   }
   const defaultShutdown = DEFAULTS.gracefulShutdown
@@ -160,45 +132,45 @@ export function resolveOptions(opts: unknown, config: MonitoringConfigView): Res
   const compat =
     opts.compat === undefined ? (config.compat ?? null) : (opts.compat as FbiCompat | false) || null
   return {
-    healthCheckTimeoutMs: integer(
+    healthCheckTimeoutMs: integerOption(
       'healthCheckTimeoutMs',
       opts.healthCheckTimeoutMs,
       DEFAULTS.healthCheckTimeoutMs,
       1,
     ),
-    healthCheckSuccessTtlMs: integer(
+    healthCheckSuccessTtlMs: integerOption(
       'healthCheckSuccessTtlMs',
       opts.healthCheckSuccessTtlMs,
       DEFAULTS.healthCheckSuccessTtlMs,
       0,
     ),
-    healthCheckFailureTtlMs: integer(
+    healthCheckFailureTtlMs: integerOption(
       'healthCheckFailureTtlMs',
       opts.healthCheckFailureTtlMs,
       DEFAULTS.healthCheckFailureTtlMs,
       0,
     ),
-    buildInfoDir: optionalString('buildInfoDir', opts.buildInfoDir) ?? DEFAULTS.buildInfoDir,
-    serviceVersion: optionalString('serviceVersion', opts.serviceVersion),
-    debugRoute: boolean('debugRoute', opts.debugRoute, config.isProduction === false),
-    metrics: boolean('metrics', opts.metrics, DEFAULTS.metrics),
-    processMetrics: boolean('processMetrics', opts.processMetrics, DEFAULTS.processMetrics),
+    buildInfoDir: stringOption('buildInfoDir', opts.buildInfoDir) ?? DEFAULTS.buildInfoDir,
+    serviceVersion: stringOption('serviceVersion', opts.serviceVersion),
+    debugRoute: booleanOption('debugRoute', opts.debugRoute, config.isProduction === false),
+    metrics: booleanOption('metrics', opts.metrics, DEFAULTS.metrics),
+    processMetrics: booleanOption('processMetrics', opts.processMetrics, DEFAULTS.processMetrics),
     registry: (opts.registry as Registry | undefined) ?? new Registry(),
     durationBuckets: buckets(opts.durationBuckets, compat),
-    generateRequestId: boolean(
+    generateRequestId: booleanOption(
       'generateRequestId',
       opts.generateRequestId,
       config.logRequestIdGenerateIfNotFound ?? true,
     ),
-    requestLog: boolean('requestLog', opts.requestLog, DEFAULTS.requestLog),
-    noCacheHeaders: boolean('noCacheHeaders', opts.noCacheHeaders, DEFAULTS.noCacheHeaders),
+    requestLog: booleanOption('requestLog', opts.requestLog, DEFAULTS.requestLog),
+    noCacheHeaders: booleanOption('noCacheHeaders', opts.noCacheHeaders, DEFAULTS.noCacheHeaders),
     etag: etagOptions(opts.etag),
     gracefulShutdown:
       shutdown === false
         ? false
         : {
-            delayMs: integer('gracefulShutdown.delayMs', shutdown.delayMs, defaultShutdown.delayMs, 0),
-            timeoutMs: integer(
+            delayMs: integerOption('gracefulShutdown.delayMs', shutdown.delayMs, defaultShutdown.delayMs, 0),
+            timeoutMs: integerOption(
               'gracefulShutdown.timeoutMs',
               shutdown.timeoutMs,
               defaultShutdown.timeoutMs,

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http'
 import type { FastifyHttpOptions } from 'fastify'
 import { clientErrorHandler } from './client-errors.js'
-import { FBI_MONITORING_INVALID_OPTION } from './errors.js'
+import { integerOption, invalid } from './option-checks.js'
 
 /** Server timeouts and limits; the monitoring README gives the reason for each default. */
 export interface ServerLimits {
@@ -40,12 +40,7 @@ export type ServerLimitOptions = Pick<
 >
 
 function limit(input: ServerLimits, name: keyof ServerLimits, min: number): number {
-  const value = input[name]
-  if (value === undefined) return SERVER_LIMITS[name]
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new FBI_MONITORING_INVALID_OPTION(name, `must be an integer >= ${min}`)
-  }
-  return value
+  return integerOption(name, input[name], SERVER_LIMITS[name], min)
 }
 
 /**
@@ -57,10 +52,7 @@ export function serverLimits(input: ServerLimits): ServerLimitOptions {
   const requestTimeout = limit(input, 'requestTimeout', 1)
   const headersTimeout = limit(input, 'headersTimeout', 1)
   if (headersTimeout >= requestTimeout) {
-    throw new FBI_MONITORING_INVALID_OPTION(
-      'headersTimeout',
-      `must be below requestTimeout (${requestTimeout})`,
-    )
+    invalid('headersTimeout', `must be below requestTimeout (${requestTimeout})`)
   }
   return {
     requestTimeout,
