@@ -1,11 +1,10 @@
-import { connect } from 'node:net'
 import fbiConfig from '@fbi/config'
 import fbiErrors from '@fbi/errors'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import { Gauge } from 'prom-client'
 import { describe, expect, it } from 'vitest'
 import fbiMonitoring, { type HealthReport, monitoringServerOptions } from '../src/index.js'
-import { buildApp, TEST_ENV } from './helpers.js'
+import { buildApp, portOf, rawExchange, TEST_ENV } from './helpers.js'
 
 // Whatever user code or a library throws or rejects with, it must never read as success.
 const THROWN: [string, () => unknown][] = [
@@ -165,13 +164,7 @@ describe('hooks fail closed', () => {
     const app = Fastify({ ...monitoringServerOptions(), loggerInstance: throwingWarnLogger() })
     ctx.onTestFinished(() => app.close())
     await app.listen({ host: '127.0.0.1', port: 0 })
-    const { port } = app.server.address() as { port: number }
-    const answer = await new Promise<string>((resolve) => {
-      const chunks: Buffer[] = []
-      const socket = connect(port, '127.0.0.1', () => socket.end('GET / HTTP/1.1\r\nBad Header\r\n\r\n'))
-      socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-      socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')))
-    })
+    const answer = await rawExchange(portOf(app), 'GET / HTTP/1.1\r\nBad Header\r\n\r\n')
     expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
   })
 })

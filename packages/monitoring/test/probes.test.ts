@@ -1,27 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { buildApp, requestLines } from './helpers.js'
+import { buildApp, portOf, rawExchange, requestLines } from './helpers.js'
 
 function buildDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'fbi-monitoring-'))
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
   return dir
-}
-
-/** Writes raw bytes to the listening app and returns everything it answers until it closes. */
-function rawRequest(app: FastifyInstance, bytes: string): Promise<string> {
-  const { port } = app.server.address() as { port: number }
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end(bytes))
-    const chunks: Buffer[] = []
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-    socket.on('error', reject)
-    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')))
-  })
 }
 
 describe('GET /running', () => {
@@ -142,7 +128,7 @@ describe('GET /debug', () => {
       ...Object.entries(secrets).map(([name, value]) => `${name}: ${value}`),
       'Connection: close',
     ]
-    const raw = await rawRequest(app, `${head.join('\r\n')}\r\n\r\n`)
+    const raw = await rawExchange(portOf(app), `${head.join('\r\n')}\r\n\r\n`)
     expect(raw).toMatch(/^HTTP\/1\.1 200 /)
     const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))
     expect(Object.getPrototypeOf(body)).toBe(Object.prototype)

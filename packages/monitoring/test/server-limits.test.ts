@@ -1,9 +1,8 @@
-import { connect } from 'node:net'
 import fbiConfig from '@fbi/config'
 import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
 import fbiMonitoring, { monitoringServerOptions, SERVER_LIMITS } from '../src/index.js'
-import { type LogLine, TEST_ENV } from './helpers.js'
+import { type LogLine, portOf, rawExchange, TEST_ENV } from './helpers.js'
 
 describe('monitoringServerOptions: timeouts and limits', () => {
   it('sets production-safe defaults on the server Fastify builds', async (ctx) => {
@@ -66,17 +65,6 @@ describe('monitoringServerOptions: timeouts and limits', () => {
   })
 })
 
-/** Writes raw bytes and returns what the server answered until it closed. */
-function exchange(port: number, bytes: string): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = []
-    const socket = connect(port, '127.0.0.1', () => socket.end(bytes))
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-    socket.on('error', () => {})
-    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')))
-  })
-}
-
 describe('requests Node cannot parse', () => {
   it("are answered in fbi's shape and closed, with one warn line for a burst of them", async (ctx) => {
     const logs: LogLine[] = []
@@ -88,14 +76,14 @@ describe('requests Node cannot parse', () => {
     await app.register(fbiConfig, { env: TEST_ENV })
     await app.register(fbiMonitoring, { gracefulShutdown: false })
     await app.listen({ host: '127.0.0.1', port: 0 })
-    const { port } = app.server.address() as { port: number }
+    const port = portOf(app)
     for (let i = 0; i < 20; i++) {
-      const answer = await exchange(port, 'GET /running HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n')
+      const answer = await rawExchange(port, 'GET /running HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n')
       expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
       expect(answer).toContain('\r\nConnection: close\r\n')
       expect(answer.endsWith('\r\n\r\n{"code":400,"message":"Bad Request"}')).toBe(true)
     }
-    const ok = await exchange(port, 'GET /running HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    const ok = await rawExchange(port, 'GET /running HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
     expect(ok).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
     const lines = logs.filter((line) => line.refusedClients !== undefined)
     expect(lines).toHaveLength(1)
