@@ -1,11 +1,11 @@
 import type {} from '@fbi/config'
-import type { FastifyPluginAsync, onSendHookHandler } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Registry } from 'prom-client'
 import type { Deprecation } from './deprecation.js'
 import { etagOnSend } from './etag.js'
 import { type HealthCheck, type HealthCheckOptions, HealthChecks } from './health.js'
-import { processMetricsRegistry, RequestMetrics } from './metrics.js'
+import { metricsExposition, RequestMetrics } from './metrics.js'
 import { type FbiMonitoringOptions, type MonitoringConfigView, resolveOptions } from './options.js'
 import { isCompatRequestId, isValidRequestId, requestIdHook, requestIds } from './request-id.js'
 import { RequestLog } from './request-log.js'
@@ -13,6 +13,7 @@ import { responseHeaders } from './response-headers.js'
 import { routeMonitoring } from './route-hooks.js'
 import { monitoringRoutes } from './routes.js'
 import { closeWithApp } from './shutdown.js'
+import { unknownUrlHooks } from './unknown-urls.js'
 import { resolveVersion } from './version.js'
 
 export type { CompiledDeprecation, Deprecation, DeprecationHeaders } from './deprecation.js'
@@ -111,50 +112,16 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
     responseHeaders({ ids, noCacheHeaders, shuttingDown: () => health.shuttingDown, requestLog }),
   )
   const etag = opts.etag === false ? undefined : etagOnSend(opts.etag, compat === 'flask')
-  if (etag !== undefined && compat === 'flask') {
-    // The original tagged every response, unknown URLs' 404s included; routes get theirs in onRoute.
-    fastify.addHook('onSend', function fbiNotFoundEtag(this: unknown, request, reply, payload, done) {
-      if (request.is404) return etag.call(this as never, request, reply, payload, done)
-      done(null, payload)
-    } as onSendHookHandler)
-  }
-
-  // Unknown URLs: matched routes log and count from their own onResponse hook (see route-hooks.ts).
-  // The original counted them under the endpoint "None"; fbi does not count them (no route, no label).
-  const recordUnknown = compat === 'flask' ? requestMetrics?.forRoute('None', []) : undefined
-  if (requestLog !== undefined || recordUnknown !== undefined) {
-    fastify.addHook('onResponse', function fbiNotFoundResponse(request, reply, done) {
-      if (request.is404) {
-        recordUnknown?.(request.method, reply.statusCode, reply.elapsedTime)
-        if (requestLog !== undefined) {
-          const url = request.url
-          const query = url.indexOf('?')
-          requestLog.write(request, reply, query === -1 ? url : url.slice(0, query))
-        }
-      }
-      done()
-    })
-  }
+  unknownUrlHooks(fastify, {
+    requestLog,
+    record: compat === 'flask' ? requestMetrics?.forRoute('None', []) : undefined,
+    etag: compat === 'flask' ? etag : undefined,
+  })
 
   // Each route's own hooks, worked out once when it is added
-  fastify.addHook(
-    'onRoute',
-    routeMonitoring({
-      requestMetrics,
-      compat,
-      requestLog,
-      etag,
-    }),
-  )
+  fastify.addHook('onRoute', routeMonitoring({ requestMetrics, compat, requestLog, etag }))
 
   // Routes
-  // Process metrics are collected once per process, unless the caller's registry already does.
-  const processRegistry =
-    opts.metrics &&
-    opts.processMetrics &&
-    registry.getSingleMetric('process_cpu_user_seconds_total') === undefined
-      ? processMetricsRegistry()
-      : undefined
   await fastify.register(monitoringRoutes, {
     health,
     version: resolveVersion({
@@ -166,15 +133,7 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
     }),
     debugRoute: opts.debugRoute,
     compat,
-    metrics: opts.metrics
-      ? async () => ({
-          contentType: registry.contentType,
-          body:
-            processRegistry === undefined
-              ? await registry.metrics()
-              : `${await registry.metrics()}\n${await processRegistry.metrics()}`,
-        })
-      : undefined,
+    metrics: opts.metrics ? metricsExposition(registry, opts.processMetrics) : undefined,
   })
 
   // Closing: readiness fails first, the app's log file is closed with it, signals are handled

@@ -35,6 +35,27 @@ export function processMetricsRegistry(): Registry {
   return processRegistry
 }
 
+/**
+ * What GET /metrics serves: the registry, and prom-client's process metrics once per process unless
+ * the registry already collects them (e.g. prom-client's global one).
+ */
+export function metricsExposition(
+  registry: Registry,
+  processMetrics: boolean,
+): () => Promise<{ contentType: string; body: string }> {
+  const processes =
+    processMetrics && registry.getSingleMetric('process_cpu_user_seconds_total') === undefined
+      ? processMetricsRegistry()
+      : undefined
+  return async () => ({
+    contentType: registry.contentType,
+    body:
+      processes === undefined
+        ? await registry.metrics()
+        : `${await registry.metrics()}\n${await processes.metrics()}`,
+  })
+}
+
 /** What one method + route + status code records into. */
 interface Series {
   observe(seconds: number): void
