@@ -107,7 +107,7 @@ export function routeMonitoring(monitoring: RouteMonitoring): onRouteHookHandler
       })
     }
 
-    // First: the ETag is the hash of the body other hooks may still change, and the HEAD route's hook drops it.
+    // First, where an app-level hook would run, and before the HEAD route's own hook drops the body.
     route.onSend = addRouteHooks(route.onSend, onSend, 'first')
     route.onResponse = addRouteHooks(route.onResponse, onResponse, 'last')
   }
