@@ -151,7 +151,8 @@ describe('the README walkthrough', () => {
     expect(v1.status).toBe(200)
     expect(v1.headers.get('deprecation')).toMatch(/^@\d+$/)
     expect(v1.headers.get('sunset')).toBe('Tue, 01 Jun 2027 00:00:00 GMT')
-    expect(v1.headers.get('link')).toBe('</patients/v2/patient/:patient_id>; rel="successor-version"')
+    // The successor's :patient_id filled from the request (@fbi/monitoring), so clients can follow it.
+    expect(v1.headers.get('link')).toBe(`</patients/v2/patient/${patientId}>; rel="successor-version"`)
   })
 
   it('shows the calls in /metrics and serves the OpenAPI document', async () => {

@@ -27,3 +27,48 @@ export const FBI_MONITORING_INVALID_DEPRECATION = createError<
   500,
   [string, string, string]
 >('FBI_MONITORING_INVALID_DEPRECATION', 'Invalid config.deprecated on route %s %s: %s', 500, TypeError)
+
+/**
+ * Code called by @fbi/monitoring (a custom logger, a metric's collect) threw a value that is not an
+ * Error. The value, described, is the error's `cause` (logged, never sent).
+ */
+export const FBI_MONITORING_NON_ERROR_THROWN = createError<
+  'FBI_MONITORING_NON_ERROR_THROWN',
+  500,
+  // @fastify/error takes a trailing { cause } and sets it on the error.
+  [string, { cause: string }]
+>('FBI_MONITORING_NON_ERROR_THROWN', '%s threw a value that is not an Error', 500)
+
+/** A health check did not settle within its timeout (the failed result's `output` is this message). */
+export const FBI_MONITORING_HEALTH_CHECK_TIMEOUT = createError<
+  'FBI_MONITORING_HEALTH_CHECK_TIMEOUT',
+  500,
+  [number]
+>('FBI_MONITORING_HEALTH_CHECK_TIMEOUT', 'Health check timed out after %dms', 500)
+
+/** Passed to `logDestination(...).flush(callback)` when lines could not be written since the last flush. */
+export const FBI_MONITORING_LOG_LINES_DROPPED = createError<
+  'FBI_MONITORING_LOG_LINES_DROPPED',
+  500,
+  [number]
+>('FBI_MONITORING_LOG_LINES_DROPPED', '%d log lines could not be written', 500)
+
+/** Best-effort text for any thrown value; never throws itself (a getter or toString may). */
+export function describeThrown(value: unknown): string {
+  try {
+    if (value instanceof Error) return value.message
+    if (typeof value === 'string') return value
+    return String(value)
+  } catch {
+    return Object.prototype.toString.call(value)
+  }
+}
+
+/**
+ * Any thrown value as an Error, so a throw can never be passed on as a falsy "no error" (Fastify's
+ * `done(undefined)` reads as success): Errors as they are, anything else wrapped.
+ */
+export function asError(value: unknown, where: string): Error {
+  if (value instanceof Error) return value
+  return new FBI_MONITORING_NON_ERROR_THROWN(where, { cause: describeThrown(value) })
+}

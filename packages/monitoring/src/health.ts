@@ -1,7 +1,15 @@
 import { hostname } from 'node:os'
-import { FBI_MONITORING_DUPLICATE_HEALTH_CHECK, FBI_MONITORING_INVALID_HEALTH_CHECK } from './errors.js'
+import {
+  describeThrown,
+  FBI_MONITORING_DUPLICATE_HEALTH_CHECK,
+  FBI_MONITORING_HEALTH_CHECK_TIMEOUT,
+  FBI_MONITORING_INVALID_HEALTH_CHECK,
+} from './errors.js'
 
-/** A readiness check: passes when it returns or resolves, fails when it throws, rejects or times out. */
+/**
+ * A readiness check: passes when it returns or resolves; fails when it throws, rejects (whatever the
+ * value), times out, or returns `false` or an Error.
+ */
 export type HealthCheck = () => unknown
 
 export interface HealthCheckOptions {
@@ -50,8 +58,14 @@ function seconds(ms: number): number {
   return ms / 1000
 }
 
-function timeoutError(timeoutMs: number): Error {
-  return new Error(`Health check timed out after ${timeoutMs}ms`)
+// The report is sent as JSON: an output that cannot be (a BigInt, a cycle) is described instead.
+function jsonSafe(value: unknown): unknown {
+  try {
+    JSON.stringify(value)
+    return value
+  } catch (error) {
+    return `[not JSON: ${describeThrown(error)}]`
+  }
 }
 
 /** Holds the registered checks and runs them concurrently, each with a timeout and a cached result. */
@@ -115,11 +129,15 @@ export class HealthChecks {
     if (entry.cached !== undefined && entry.cached.expires * 1000 > now) return Promise.resolve(entry.cached)
     // A probe storm shares the run that is already under way instead of starting more.
     if (entry.running !== undefined) return entry.running
-    const running = this.#run(entry).then((result) => {
-      entry.cached = result
-      entry.running = undefined
-      return result
-    })
+    const running = this.#run(entry)
+      .then((result) => {
+        entry.cached = result
+        return result
+      })
+      .finally(() => {
+        // Also after a failure of the run itself, so one bad run cannot answer every later probe.
+        entry.running = undefined
+      })
     entry.running = running
     return running
   }
@@ -131,15 +149,19 @@ export class HealthChecks {
     let timer: NodeJS.Timeout | undefined
     try {
       const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(timeoutError(entry.timeoutMs)), entry.timeoutMs)
+        timer = setTimeout(
+          () => reject(new FBI_MONITORING_HEALTH_CHECK_TIMEOUT(entry.timeoutMs)),
+          entry.timeoutMs,
+        )
       })
       // The check may throw synchronously; the async wrapper turns that into a rejection.
       const value = await Promise.race([(async () => entry.check())(), timedOut])
-      passed = true
-      output = value === undefined ? null : value
+      // Returning false or an Error is a failure said without throwing, not a pass.
+      passed = value !== false && !(value instanceof Error)
+      output = value === undefined ? null : value instanceof Error ? value.message : jsonSafe(value)
     } catch (error) {
       passed = false
-      output = error instanceof Error ? error.message : String(error)
+      output = describeThrown(error)
     } finally {
       clearTimeout(timer)
     }
@@ -153,7 +175,13 @@ export class HealthChecks {
       expires: seconds(timestamp + (passed ? this.#opts.successTtlMs : this.#opts.failureTtlMs)),
       response_time: Math.round(elapsedMs * 1000) / 1_000_000,
     }
-    if (!passed) this.#opts.onFailure(result)
+    if (!passed) {
+      try {
+        this.#opts.onFailure(result)
+      } catch {
+        // The failure is in the report already; a logger that throws must not lose it.
+      }
+    }
     return result
   }
 }

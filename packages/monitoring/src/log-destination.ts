@@ -1,7 +1,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { isMainThread } from 'node:worker_threads'
-import type { FastifyServerOptions } from 'fastify'
-import { FBI_MONITORING_INVALID_OPTION } from './errors.js'
+import pino from 'pino'
+import { FBI_MONITORING_INVALID_OPTION, FBI_MONITORING_LOG_LINES_DROPPED } from './errors.js'
+import { holdUntilExit, processIsExiting, release } from './flush-on-exit.js'
 
 /**
  * Where log lines go: a file path (appended to, created if missing) or a file descriptor. Default: 1 (stdout).
@@ -41,7 +42,8 @@ export interface LogDestination {
 }
 
 const destinations = new WeakSet<LogDestination>()
-const CLOSED = Object.assign(new Error('log destination closed'), { code: 'CLOSED' })
+// What a write after close() is counted as (errorCode reads only `code`).
+const CLOSED = { code: 'CLOSED' }
 
 /** Past this many characters the lines of a turn are written at once: bounds the memory a burst holds. */
 const MAX_PENDING = 65_536
@@ -52,7 +54,7 @@ function sleep(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms)
 }
 
-function errorCode(error: unknown): string {
+export function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException | undefined)?.code ?? 'UNKNOWN'
 }
 
@@ -62,38 +64,22 @@ function isBusy(error: unknown): boolean {
   return code === 'EAGAIN' || code === 'EBUSY'
 }
 
-// Destinations holding lines of the current turn; one 'exit' listener writes them all, so a crash
-// (an uncaught exception, process.exit) loses nothing and many destinations add no listeners.
-const holding = new Set<() => void>()
-let exitListener = false
-// Once the process is exiting no turn will end: lines logged from then on (by later 'exit'
-// listeners) are written at once.
-let exiting = false
-
-function flushAllOnExit(): void {
-  exiting = true
-  for (const flush of holding) flush()
-}
-
 /**
  * A pino destination: `Fastify({ logger: { stream: logDestination('/var/log/app.log') } })`, or
- * `monitoringServerOptions({ logger })`, which builds one.
- *
- * Written by hand rather than using pino.destination (sonic-boom) because sonic-boom 4 and 5 copy
- * every line they have written into a new Buffer (releaseWritingBuf) only to slice off the bytes
- * written: measured 3.5 µs of a 24 µs request served by fbi (bench/cpu.mjs), the largest single
- * cost after the socket write; and its asynchronous mode goes through the thread pool for each
- * batch. Here a turn's lines are one string and one writeSync (another 1 µs a request under load).
- * Guarantees: a line is in the file or pipe by the end of the event-loop turn that logged it (with
- * `sync`, when `write` returns); on process exit, crashes included, held lines are written first
- * (and lines logged by later 'exit' listeners at once); a full pipe (EAGAIN) is waited for; partial
- * writes are completed. Only a SIGKILL, or a signal nobody handles, in the same turn can lose that
- * turn's lines. A failed write (EPIPE, ENOSPC, EBADF …) drops the lines and is reported once on
- * stderr instead of throwing inside a request.
+ * `monitoringServerOptions({ logger })`, which builds one. A turn's lines are one string and one
+ * writeSync; held lines are written on exit (crashes included); a full pipe is waited for, partial
+ * writes are completed, and a failed write drops its lines and is reported once on stderr instead of
+ * throwing inside a request. Written by hand rather than with pino.destination (sonic-boom), which
+ * copies every written line into a new Buffer: 3.5 µs of a 24 µs request (bench/cpu.mjs); the
+ * README says more.
  */
 export function logDestination(target: LogTarget = 1, opts: LogDestinationOptions = {}): LogDestination {
-  if (!isLogTarget(target))
-    throw new TypeError('logDestination: target must be a file path or a file descriptor')
+  if (!isLogTarget(target)) {
+    throw new FBI_MONITORING_INVALID_OPTION(
+      'logDestination target',
+      'must be a file path or a file descriptor',
+    )
+  }
   const openedHere = typeof target === 'string'
   const fd = typeof target === 'number' ? target : openSync(target, 'a')
   const sync = opts.sync ?? !isMainThread
@@ -161,7 +147,7 @@ export function logDestination(target: LogTarget = 1, opts: LogDestinationOption
 
   function flushPending(): void {
     scheduled = false
-    holding.delete(flushPending)
+    release(flushPending)
     if (pendingLines === 0) return
     const text = pending
     const lines = pendingLines
@@ -176,7 +162,7 @@ export function logDestination(target: LogTarget = 1, opts: LogDestinationOption
       return dropped
     },
     write(line: string): void {
-      if (sync || exiting) {
+      if (sync || processIsExiting()) {
         writeText(line, 1)
         return
       }
@@ -186,11 +172,7 @@ export function logDestination(target: LogTarget = 1, opts: LogDestinationOption
         flushPending()
       } else if (!scheduled) {
         scheduled = true
-        holding.add(flushPending)
-        if (!exitListener) {
-          exitListener = true
-          process.on('exit', flushAllOnExit)
-        }
+        holdUntilExit(flushPending)
         setImmediate(flushPending)
       }
     },
@@ -198,9 +180,7 @@ export function logDestination(target: LogTarget = 1, opts: LogDestinationOption
     flush(callback?: (error?: Error) => void): void {
       const before = dropped
       flushPending()
-      callback?.(
-        dropped > before ? new Error(`${dropped - before} log lines could not be written`) : undefined,
-      )
+      callback?.(dropped > before ? new FBI_MONITORING_LOG_LINES_DROPPED(dropped - before) : undefined)
     },
     close(): void {
       flushPending()
@@ -219,58 +199,10 @@ export function logDestination(target: LogTarget = 1, opts: LogDestinationOption
 }
 
 /**
- * The logDestination behind a Fastify logger, if any, so @fbi/monitoring can close it with the app.
- * pino keeps its stream under a symbol of its own module instance; rather than depend on pino to
- * name it, the logger and its prototypes are searched for a value that is one of ours.
+ * The logDestination behind a logger, if any, so @fbi/monitoring can close it with the app: pino
+ * keeps a logger's stream under `pino.symbols.streamSym`.
  */
 export function destinationOf(logger: object): LogDestination | undefined {
-  for (let level: object | null = logger; level !== null; level = Object.getPrototypeOf(level)) {
-    for (const key of Object.getOwnPropertySymbols(level)) {
-      const value = (level as Record<symbol, unknown>)[key]
-      if (typeof value === 'object' && value !== null && destinations.has(value as LogDestination)) {
-        return value as LogDestination
-      }
-    }
-  }
-  return undefined
-}
-
-/** Fastify's `logger` options, with `file` a path or a file descriptor and no `stream` (fbi supplies it). */
-export type FbiLoggerOptions = Omit<
-  Exclude<FastifyServerOptions['logger'], boolean | undefined>,
-  'file' | 'stream'
-> & {
-  /** Where the lines go: a file path (appended to) or a file descriptor. Default: 1 (stdout). */
-  file?: LogTarget
-  /** Write each line before the log call returns instead of once per event-loop turn. Default: false (true in worker threads). */
-  sync?: boolean
-}
-
-/** Fastify's `logger` option for `monitoringServerOptions({ logger })`: pino writing through `logDestination`. */
-export function fbiLoggerOptions(
-  input: boolean | FbiLoggerOptions | undefined,
-): Pick<FastifyServerOptions, 'logger'> {
-  if (input === undefined) return {}
-  if (input === false) return { logger: false }
-  if (input !== true && (typeof input !== 'object' || input === null || Array.isArray(input))) {
-    throw new FBI_MONITORING_INVALID_OPTION('logger', 'must be a boolean or logger options')
-  }
-  const { file, sync, ...pinoOptions } = input === true ? {} : input
-  if (file !== undefined && !isLogTarget(file)) {
-    throw new FBI_MONITORING_INVALID_OPTION('logger.file', 'must be a file path or a file descriptor')
-  }
-  if (sync !== undefined && typeof sync !== 'boolean') {
-    throw new FBI_MONITORING_INVALID_OPTION('logger.sync', 'must be a boolean')
-  }
-  // A transport would replace the stream: `file` and `sync` would silently do nothing.
-  if ('transport' in pinoOptions || 'stream' in pinoOptions) {
-    throw new FBI_MONITORING_INVALID_OPTION('logger', 'takes `file`, not a transport or a stream')
-  }
-  let stream: LogDestination
-  try {
-    stream = logDestination(file, { sync })
-  } catch (error) {
-    throw new FBI_MONITORING_INVALID_OPTION('logger.file', `cannot be opened (${errorCode(error)})`)
-  }
-  return { logger: { level: 'info', ...pinoOptions, stream } }
+  const stream = (logger as Record<symbol, unknown>)[pino.symbols.streamSym]
+  return destinations.has(stream as LogDestination) ? (stream as LogDestination) : undefined
 }

@@ -1,14 +1,24 @@
-import { Counter, collectDefaultMetrics, type Metric, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Histogram, Registry, Summary } from 'prom-client'
+import { type Tally, TallyCounter } from './tally-counter.js'
 
-/** Metric names, so dashboards can be written against them. */
-export const METRIC_NAMES = {
+/** fbi's metric names (fastify-metrics' names and labels), so dashboards can be written against them. */
+export const METRIC_NAMES = Object.freeze({
   duration: 'http_request_duration_seconds',
   requests: 'http_requests_total',
   deprecated: 'http_deprecated_requests_total',
-} as const
+} as const)
 
-/** prom-client's default histogram buckets, in seconds. */
-export const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+/** The original Flask Batteries Included's request metrics, served instead with `compat: 'flask'`. */
+export const FLASK_METRIC_NAMES = Object.freeze({
+  latency: 'flask_request_latency_seconds',
+  count: 'flask_request_count_total',
+  processing: 'request_processing_seconds',
+} as const)
+
+/** The Python prometheus_client's default histogram buckets, the original's. */
+export const FLASK_BUCKETS: readonly number[] = Object.freeze([
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+])
 
 let processRegistry: Registry | undefined
 
@@ -25,91 +35,104 @@ export function processMetricsRegistry(): Registry {
   return processRegistry
 }
 
-/** One method + route + status code: the numbers behind a histogram series and a counter series. */
-interface Series {
-  readonly labels: { method: string; route: string; status_code: string }
-  /** Observations per bucket (not cumulative); the last slot is +Inf. */
-  readonly buckets: number[]
-  sum: number
-  count: number
+/**
+ * What GET /metrics serves: the registry, and prom-client's process metrics once per process unless
+ * the registry already collects them (e.g. prom-client's global one).
+ */
+export function metricsExposition(
+  registry: Registry,
+  processMetrics: boolean,
+): () => Promise<{ contentType: string; body: string }> {
+  const processes =
+    processMetrics && registry.getSingleMetric('process_cpu_user_seconds_total') === undefined
+      ? processMetricsRegistry()
+      : undefined
+  return async () => ({
+    contentType: registry.contentType,
+    body:
+      processes === undefined
+        ? await registry.metrics()
+        : `${await registry.metrics()}\n${await processes.metrics()}`,
+  })
 }
 
-interface MetricValue {
-  labels: Record<string, string | number>
-  value: number
-  metricName?: string
+/** What one method + route + status code records into. */
+interface Series {
+  observe(seconds: number): void
+  readonly tally: Tally
+}
+
+type SeriesFactory = (method: string, route: string, statusCode: number) => Series
+
+/** fbi's series: a duration histogram and a request counter by method, route pattern and status code. */
+function fbiSeries(registry: Registry, buckets: readonly number[]): SeriesFactory {
+  const duration = new Histogram({
+    name: METRIC_NAMES.duration,
+    help: 'Request duration in seconds, by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: [...buckets],
+    registers: [registry],
+  })
+  const requests = new TallyCounter(
+    registry,
+    METRIC_NAMES.requests,
+    'Requests answered, by method, route pattern and status code',
+    ['method', 'route', 'status_code'],
+  )
+  return (method, route, statusCode) => {
+    const labels = { method, route, status_code: String(statusCode) }
+    return { observe: duration.labels(labels).observe, tally: requests.series(labels) }
+  }
 }
 
 /**
- * A metric prom-client's Registry can render: it reads `name`, `help`, `type` and `get()`.
- * prom-client's own Histogram hashes the label object on every observation, even through
- * `labels()`; these series are found once per route and status code and then only incremented.
+ * The original's series (its names, labels, help texts and Python's default buckets); `endpoint` is
+ * the route pattern, or "None" for unknown URLs as Flask's `request.endpoint` was.
  */
-class SeriesMetric {
-  readonly aggregator = 'sum'
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    readonly type: 'histogram' | 'counter',
-    private readonly render: () => MetricValue[],
-    private readonly clear: () => void,
-  ) {}
-
-  async get(): Promise<{
-    name: string
-    help: string
-    type: string
-    aggregator: string
-    values: MetricValue[]
-  }> {
+function flaskSeries(registry: Registry, buckets: readonly number[]): SeriesFactory {
+  const latency = new Histogram({
+    name: FLASK_METRIC_NAMES.latency,
+    help: 'Flask Request Latency',
+    labelNames: ['method', 'endpoint'],
+    buckets: [...buckets],
+    registers: [registry],
+  })
+  const count = new TallyCounter(registry, FLASK_METRIC_NAMES.count, 'Flask Request Count', [
+    'method',
+    'endpoint',
+    'http_status',
+  ])
+  // A Summary without quantiles, like the Python client's: only _count and _sum.
+  const processing = new Summary({
+    name: FLASK_METRIC_NAMES.processing,
+    help: 'Time spent processing request',
+    labelNames: ['method', 'endpoint'],
+    percentiles: [],
+    registers: [registry],
+  })
+  return (method, endpoint, statusCode) => {
+    const observeLatency = latency.labels({ method, endpoint }).observe
+    const observeProcessing = processing.labels({ method, endpoint }).observe
     return {
-      name: this.name,
-      help: this.help,
-      type: this.type,
-      aggregator: this.aggregator,
-      values: this.render(),
+      observe(seconds) {
+        observeLatency(seconds)
+        observeProcessing(seconds)
+      },
+      tally: count.series({ method, endpoint, http_status: String(statusCode) }),
     }
-  }
-
-  reset(): void {
-    this.clear()
   }
 }
 
 /** Records one finished request of a route: its method, status code and duration in milliseconds. */
 export type RouteRecorder = (method: string, statusCode: number, elapsedMs: number) => void
 
-/** The request metrics: a duration histogram and a request counter fed by the same series. */
+/** The request metrics; each route gets its own recorder, which finds its series once per status code. */
 export class RequestMetrics {
-  readonly #series: Series[] = []
-  readonly #bounds: readonly number[]
+  readonly #newSeries: SeriesFactory
   readonly #deprecated: Counter<'method' | 'route'>
 
-  constructor(registry: Registry, buckets: readonly number[] = DEFAULT_BUCKETS) {
-    this.#bounds = [...buckets]
-    const clear = () => {
-      for (const series of this.#series) {
-        series.buckets.fill(0)
-        series.sum = 0
-        series.count = 0
-      }
-    }
-    const duration = new SeriesMetric(
-      METRIC_NAMES.duration,
-      'Request duration in seconds, by method, route pattern and status code',
-      'histogram',
-      () => this.#histogramValues(),
-      clear,
-    )
-    const requests = new SeriesMetric(
-      METRIC_NAMES.requests,
-      'Requests answered, by method, route pattern and status code',
-      'counter',
-      () => this.#series.map((series) => ({ labels: series.labels, value: series.count })),
-      clear,
-    )
-    registry.registerMetric(duration as unknown as Metric)
-    registry.registerMetric(requests as unknown as Metric)
+  constructor(registry: Registry, buckets: readonly number[], compat: 'flask' | null) {
+    this.#newSeries = compat === 'flask' ? flaskSeries(registry, buckets) : fbiSeries(registry, buckets)
     this.#deprecated = new Counter({
       name: METRIC_NAMES.deprecated,
       help: 'Calls to deprecated routes, by method and route pattern',
@@ -118,41 +141,8 @@ export class RequestMetrics {
     })
   }
 
-  #histogramValues(): MetricValue[] {
-    const values: MetricValue[] = []
-    const bucketName = `${METRIC_NAMES.duration}_bucket`
-    for (const series of this.#series) {
-      let cumulative = 0
-      for (let i = 0; i <= this.#bounds.length; i++) {
-        cumulative += series.buckets[i] as number
-        const le = i < this.#bounds.length ? (this.#bounds[i] as number) : '+Inf'
-        values.push({ metricName: bucketName, labels: { le, ...series.labels }, value: cumulative })
-      }
-      values.push({ metricName: `${METRIC_NAMES.duration}_sum`, labels: series.labels, value: series.sum })
-      values.push({
-        metricName: `${METRIC_NAMES.duration}_count`,
-        labels: series.labels,
-        value: series.count,
-      })
-    }
-    return values
-  }
-
-  #newSeries(method: string, route: string, statusCode: number): Series {
-    const series: Series = {
-      labels: { method, route, status_code: String(statusCode) },
-      buckets: new Array<number>(this.#bounds.length + 1).fill(0),
-      sum: 0,
-      count: 0,
-    }
-    this.#series.push(series)
-    return series
-  }
-
-  /** A recorder for one route pattern, called from that route's own onResponse hook. */
+  /** A recorder for one route pattern (the `endpoint` label under compat), called from its onResponse hook. */
   forRoute(route: string, methods: readonly string[]): RouteRecorder {
-    const bounds = this.#bounds
-    const last = bounds.length
     // Most routes have one method: their series are found by status code alone.
     const single = methods.length === 1 ? methods[0] : undefined
     const byStatus = new Map<number, Series>()
@@ -172,12 +162,8 @@ export class RequestMetrics {
         series = this.#newSeries(method, route, statusCode)
         statuses.set(statusCode, series)
       }
-      const seconds = elapsedMs / 1000
-      let bucket = 0
-      while (bucket < last && seconds > (bounds[bucket] as number)) bucket++
-      series.buckets[bucket] = (series.buckets[bucket] as number) + 1
-      series.sum += seconds
-      series.count++
+      series.observe(elapsedMs / 1000)
+      series.tally.count++
     }
   }
 

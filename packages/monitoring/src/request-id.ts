@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { IncomingMessage } from 'node:http'
-import type { FastifyReply, FastifyRequest, FastifyServerOptions, onRequestHookHandler } from 'fastify'
-import fastify from 'fastify'
-import { type FbiLoggerOptions, fbiLoggerOptions } from './log-destination.js'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import { asError } from './errors.js'
 
 /** The header that carries the request id in and out. Node lowercases incoming header names. */
 export const REQUEST_ID_HEADER = 'x-request-id'
@@ -10,12 +9,16 @@ export const REQUEST_ID_HEADER = 'x-request-id'
 export const REQUEST_ID_LOG_LABEL = 'reqId' as const
 /** Longest incoming id we keep: long enough for any UUID, trace id or ULID, short enough for a log. */
 export const MAX_REQUEST_ID_LENGTH = 128
+/** Longest incoming id kept with `compat: 'flask'`, where the original kept any id. */
+export const MAX_COMPAT_REQUEST_ID_LENGTH = 1024
 
 // Letters, digits and the punctuation ids are made of (UUIDs, ULIDs, base64, trace ids). No spaces,
 // no control characters, nothing that could forge a log line or a header.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:+=@/-]+$/
+// compat: any printable ASCII, spaces included (the original echoed whatever came in).
+const PRINTABLE = /^[\x20-\x7e]+$/
 
-/** True when an incoming X-Request-ID is safe to keep, log and echo. */
+/** True when an incoming request id is safe to keep, log and echo. */
 export function isValidRequestId(value: unknown): value is string {
   return (
     typeof value === 'string' &&
@@ -25,114 +28,113 @@ export function isValidRequestId(value: unknown): value is string {
   )
 }
 
-export interface MonitoringServerOptionsInput {
-  /**
-   * Build Fastify's logger too: pino writing through `logDestination` (the lines of an event-loop
-   * turn in one write at its end, held lines written on exit; `sync: true` for a write per line).
-   * `true` is `{ level: 'info' }` on stdout. Leave it out to pass your own `logger`.
-   */
-  logger?: boolean | FbiLoggerOptions
-  /**
-   * Generate a UUID when a request has no valid X-Request-ID (LOG_REQUEST_ID_GENERATE_IF_NOT_FOUND).
-   * Default: true.
-   */
-  generateRequestId?: boolean
+/** The looser rule of `compat: 'flask'`: printable ASCII, up to 1024 characters. */
+export function isCompatRequestId(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= MAX_COMPAT_REQUEST_ID_LENGTH &&
+    PRINTABLE.test(value)
+  )
 }
 
-/** The Fastify server options `monitoringServerOptions` returns; spread them into `Fastify({ ... })`. */
-export type MonitoringServerOptions = Pick<
-  FastifyServerOptions,
-  'logger' | 'logController' | 'disableRequestLogging' | 'requestIdHeader' | 'requestIdLogLabel' | 'genReqId'
->
+export type RequestIdRule = (value: unknown) => value is string
 
-type LogControllerClass = NonNullable<FastifyServerOptions['logController']>
-type LogControllerCtor = new (opts?: { requestIdLogLabel?: string }) => LogControllerClass
-
-// Fastify 5.12 moved request logging into a LogController (the top-level options now warn as
-// deprecated); older 5.x releases only know the top-level options.
-const BaseLogController = (fastify as unknown as { LogController?: LogControllerCtor }).LogController
-
-/**
- * Drops Fastify's "incoming request" and "request completed" lines, which the monitoring plugin's one
- * line per request replaces, but keeps its error lines ("request errored", stream errors).
- */
-function fbiLogController(): LogControllerClass | undefined {
-  if (BaseLogController === undefined) return undefined
-  class FbiLogController extends BaseLogController {
-    override incomingRequest(): void {}
-    override requestCompleted(...args: Parameters<LogControllerClass['requestCompleted']>): void {
-      if (args[0]) super.requestCompleted(...args)
-    }
+// The part of an X-Amzn-Trace-Id ("Root=1-5759e988-bd86…;Self=1-…;Sampled=1") that names this hop.
+function amznTraceId(header: unknown, accept: RequestIdRule): string | undefined {
+  if (typeof header !== 'string') return undefined
+  let root: string | undefined
+  for (const part of header.split(';')) {
+    const equals = part.indexOf('=')
+    const key = part.slice(0, equals).trim()
+    const value = part.slice(equals + 1).trim()
+    if (equals === -1 || !accept(value)) continue
+    if (key === 'Self') return value
+    if (key === 'Root') root = value
   }
-  return new FbiLogController({ requestIdLogLabel: REQUEST_ID_LOG_LABEL })
+  return root
 }
 
 /**
- * Fastify server options that only the server constructor can take: no Fastify per-request log lines
- * (the monitoring plugin writes one line per request instead) and request ids taken from a valid
- * X-Request-ID or generated, before the request's logger is made, so no logger is rebuilt per request.
+ * The request id a request brings, as the original (flask-log-request-id) read it: X-Request-ID,
+ * else X-Correlation-ID, else the Self (or Root) part of X-Amzn-Trace-Id; each only if `accept` says so.
  */
-export function monitoringServerOptions(opts: MonitoringServerOptionsInput = {}): MonitoringServerOptions {
-  const generate = opts.generateRequestId ?? true
+export function incomingRequestId(headers: IncomingHttpHeaders, accept: RequestIdRule): string | undefined {
+  const requestId = headers[REQUEST_ID_HEADER]
+  if (accept(requestId)) return requestId
+  const correlationId = headers['x-correlation-id']
+  if (accept(correlationId)) return correlationId
+  return amznTraceId(headers['x-amzn-trace-id'], accept)
+}
+
+/**
+ * Fastify's `genReqId`: the incoming id, else a UUID (when allowed), else an id shaped like Fastify's
+ * own default, which the plugin knows not to echo.
+ */
+export function requestIdGenerator(generate: boolean): (req: IncomingMessage) => string {
   let next = 0
-  const genReqId = (req: IncomingMessage): string => {
-    const incoming = req.headers[REQUEST_ID_HEADER]
-    if (isValidRequestId(incoming)) return incoming
+  return (req) => {
+    const incoming = incomingRequestId(req.headers, isValidRequestId)
+    if (incoming !== undefined) return incoming
     if (generate) return randomUUID()
-    // Fastify needs some id; this one is shaped like its default so the plugin knows not to echo it.
     next = next === 2147483647 ? 0 : next + 1
     return `req-${next.toString(36)}`
   }
-  const logger = fbiLoggerOptions(opts.logger)
-  const logController = fbiLogController()
-  if (logController !== undefined) return { ...logger, logController, requestIdHeader: false, genReqId }
-  return {
-    ...logger,
-    disableRequestLogging: true,
-    requestIdLogLabel: REQUEST_ID_LOG_LABEL,
-    requestIdHeader: false,
-    genReqId,
-  }
 }
 
-/** Fastify's default ids look like `req-1`; any other id was made on purpose and is kept. */
-function isFastifyDefaultId(id: string): boolean {
-  return id.startsWith('req-')
+export interface RequestIds {
+  /** The id a request should carry (adopting an incoming one, or generating one) and echo, or undefined. */
+  resolve(request: FastifyRequest): string | undefined
+  /** Makes `id` the request's id, with a logger bound to it. */
+  adopt(request: FastifyRequest, reply: FastifyReply, id: string): void
 }
 
 /**
- * The onRequest hook that makes X-Request-ID work with or without `monitoringServerOptions`:
- * keep a valid incoming id, else keep an id a custom genReqId made, else generate one (when allowed);
- * echo it on the response. The logger is rebuilt only when the id changes.
+ * How the plugin picks a request's id, with or without `monitoringServerOptions`. `idHeader` is
+ * Fastify's own `requestIdHeader`: an id Fastify took from it unchecked is not kept.
  */
-export function requestIdHook(generate: boolean): onRequestHookHandler {
-  return function fbiRequestId(
-    this: unknown,
-    request: FastifyRequest,
-    reply: FastifyReply,
-    done: () => void,
-  ) {
-    const incoming = request.headers[REQUEST_ID_HEADER]
-    let id: string
-    if (isValidRequestId(incoming)) {
-      // Also the fast path: with monitoringServerOptions request.id already is this id.
-      id = incoming
-    } else if ((request.id as unknown) !== incoming && !isFastifyDefaultId(request.id)) {
-      // A genReqId made this id on purpose (monitoringServerOptions' UUID, or the user's own).
-      id = request.id
-    } else if (generate) {
-      id = randomUUID()
-    } else {
-      done()
-      return
-    }
-    if (id !== request.id) {
+export function requestIds(accept: RequestIdRule, generate: boolean, idHeader: string | false): RequestIds {
+  return {
+    resolve(request) {
+      const incoming = incomingRequestId(request.headers, accept)
+      if (incoming !== undefined) return incoming
+      const id = request.id
+      // Fastify's default ids look like `req-1`; any other id a genReqId made on purpose is kept, and
+      // one Fastify took from its requestIdHeader only if it passes the same check.
+      const fromIdHeader = idHeader !== false && id === request.headers[idHeader]
+      if (!id.startsWith('req-') && (!fromIdHeader || accept(id))) return id
+      return generate ? randomUUID() : undefined
+    },
+    adopt(request, reply, id) {
+      if (id === request.id) return
       request.id = id
+      // The logger is rebuilt only when the id changes (never with monitoringServerOptions).
       const log = request.server.log.child({ [REQUEST_ID_LOG_LABEL]: id }, { level: request.log.level })
       request.log = log
       reply.log = log
+    },
+  }
+}
+
+/** Sets the request's id and echoes it; with `monitoringServerOptions` the id is already right. */
+export function echoRequestId(ids: RequestIds, request: FastifyRequest, reply: FastifyReply): void {
+  const id = ids.resolve(request)
+  if (id === undefined) return
+  // The header first: if the logger cannot be rebuilt, the error answer still carries the id (and
+  // the onSend hook, seeing it, does not try again).
+  reply.header(REQUEST_ID_HEADER, id)
+  ids.adopt(request, reply, id)
+}
+
+/** The onRequest hook: the id is known before any handler or later hook logs. */
+export function requestIdHook(ids: RequestIds): onRequestHookHandler {
+  return function fbiRequestId(request, reply, done) {
+    try {
+      echoRequestId(ids, request, reply)
+    } catch (error) {
+      done(asError(error, 'The request id hook (a custom logger)'))
+      return
     }
-    reply.header('x-request-id', id)
     done()
   }
 }

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
+import { isSecretHeader, REDACTED } from './redaction.js'
 
 interface LevelAware {
   isLevelEnabled?: (level: string) => boolean
@@ -7,10 +8,6 @@ interface LevelAware {
 /** Bodies of failed requests are logged up to this many characters. */
 export const CLIP_AT = 5000
 const CLIPPED = ' [clipped]'
-
-// Header names whose values never reach a log line, whatever their prefix.
-const SECRET_HEADER = /authorization|cookie|token|secret|password|api-?key/i
-const REDACTED = '[REDACTED]'
 
 /** Cuts text at 5000 characters and marks the cut, as the seed does. */
 export function clip(text: string): string {
@@ -36,7 +33,7 @@ export function xHeaders(request: FastifyRequest): Record<string, string | strin
   const headers = request.headers
   for (const name in headers) {
     if (name.charCodeAt(0) === 120 /* x */ && name.charCodeAt(1) === 45 /* - */) {
-      out[name] = SECRET_HEADER.test(name) ? REDACTED : headers[name]
+      out[name] = isSecretHeader(name) ? REDACTED : headers[name]
     }
   }
   return out
@@ -65,16 +62,22 @@ function header(reply: FastifyReply, name: string): string | undefined {
   return value === undefined ? undefined : String(value)
 }
 
-/**
- * Writes the one info line of a request. `route` is the route pattern (the path for unknown URLs);
- * `errorBodies` holds the payloads of non-2xx responses, captured at onSend.
- */
-export function logRequest(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  route: string,
-  errorBodies: WeakMap<FastifyRequest, unknown>,
-): void {
+/** The one info line of each request, with the bodies of non-2xx responses kept from onSend. */
+export class RequestLog {
+  readonly #errorBodies = new WeakMap<FastifyRequest, unknown>()
+
+  /** Called at onSend: keeps the payload of a non-2xx response for the line. */
+  keepBody(request: FastifyRequest, status: number, payload: unknown): void {
+    if (status < 200 || status > 299) this.#errorBodies.set(request, payload)
+  }
+
+  /** Writes the line. `route` is the route pattern (the path for unknown URLs). */
+  write(request: FastifyRequest, reply: FastifyReply, route: string): void {
+    writeLine(request, reply, route, this.#errorBodies.get(request))
+  }
+}
+
+function writeLine(request: FastifyRequest, reply: FastifyReply, route: string, errorBody: unknown): void {
   const log = request.log as FastifyBaseLogger & LevelAware
   // Fastify's null logger (logger: false) has no isLevelEnabled: nothing would be written anyway.
   if (typeof log.isLevelEnabled !== 'function' || !log.isLevelEnabled('info')) return
@@ -94,7 +97,7 @@ export function logRequest(
   if (status < 200 || status > 299) {
     // An HTTP error: the bodies usually say what went wrong.
     httpRequest.requestContent = bodyText(request.body)
-    httpRequest.responseContent = bodyText(errorBodies.get(request))
+    httpRequest.responseContent = bodyText(errorBody)
   }
   if (log.isLevelEnabled('debug')) {
     httpRequest.requestXHeaders = xHeaders(request)

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync, RouteShorthandOptions } from 'fastify'
+import { debugSchema, echoHeaders } from './debug-route.js'
+import { asError } from './errors.js'
 import type { HealthChecks } from './health.js'
 import type { VersionInfo } from './version.js'
 
@@ -7,31 +9,45 @@ export interface MonitoringRoutesOptions {
   version: VersionInfo
   metrics: (() => Promise<{ contentType: string; body: string }>) | undefined
   debugRoute: boolean
+  /** 'flask': /version and /healthcheck in the original's shape (no `version`, no `response_time`). */
+  compat: 'flask' | null
 }
 
-const resultSchema = {
-  type: 'object',
-  required: ['checker', 'output', 'passed', 'timestamp', 'expires', 'response_time'],
-  properties: {
-    checker: { type: 'string', example: 'database' },
-    output: { description: 'What the check returned, or the error message when it failed' },
-    passed: { type: 'boolean' },
-    timestamp: { type: 'number', description: 'Unix time in seconds when the check ran' },
-    expires: { type: 'number', description: 'Unix time in seconds until which the result is reused' },
-    response_time: { type: 'number', description: 'Seconds the check took' },
-  },
-} as const
+// The Python `healthcheck` library's result, plus `response_time` unless compat: 'flask'. The
+// response is serialized through these schemas, so a property left out here is left out of the body.
+function healthSchema(compat: 'flask' | null) {
+  const result = {
+    type: 'object',
+    required: ['checker', 'output', 'passed', 'timestamp', 'expires'],
+    properties: {
+      checker: { type: 'string', example: 'database' },
+      output: { description: 'What the check returned, or the error message when it failed' },
+      passed: { type: 'boolean' },
+      timestamp: { type: 'number', description: 'Unix time in seconds when the check ran' },
+      expires: { type: 'number', description: 'Unix time in seconds until which the result is reused' },
+      ...(compat === null && { response_time: { type: 'number', description: 'Seconds the check took' } }),
+    },
+  }
+  return {
+    type: 'object',
+    required: ['hostname', 'status', 'timestamp', 'results'],
+    properties: {
+      hostname: { type: 'string' },
+      status: { type: 'string', enum: ['success', 'failure'] },
+      timestamp: { type: 'number', description: 'Unix time in seconds' },
+      results: { type: 'array', items: result },
+    },
+  }
+}
 
-const healthSchema = {
-  type: 'object',
-  required: ['hostname', 'status', 'timestamp', 'results'],
-  properties: {
-    hostname: { type: 'string' },
-    status: { type: 'string', enum: ['success', 'failure'] },
-    timestamp: { type: 'number', description: 'Unix time in seconds' },
-    results: { type: 'array', items: resultSchema },
-  },
-} as const
+function versionSchema(compat: 'flask' | null) {
+  const properties = {
+    circle: { type: 'string', example: '1234' },
+    hash: { type: 'string', example: '366c204' },
+    ...(compat === null && { version: { type: 'string', example: '1.4.0' } }),
+  }
+  return { type: 'object', required: Object.keys(properties), properties }
+}
 
 const monitoring = { monitoringRoute: true } as const
 const tags = ['monitoring']
@@ -41,7 +57,8 @@ const routeDefaults = { config: monitoring, logLevel: 'warn' } satisfies RouteSh
 
 /** The monitoring endpoints, in their own encapsulated plugin so nothing here leaks into the app. */
 export const monitoringRoutes: FastifyPluginAsync<MonitoringRoutesOptions> = async (fastify, opts) => {
-  const { health, version, metrics, debugRoute } = opts
+  const { health, version, metrics, debugRoute, compat } = opts
+  const reportSchema = healthSchema(compat)
 
   fastify.get(
     '/running',
@@ -72,13 +89,16 @@ export const monitoringRoutes: FastifyPluginAsync<MonitoringRoutesOptions> = asy
         description:
           'Runs every registered health check concurrently, each with a timeout; 500 when any fails or the service is shutting down.',
         tags,
-        response: { 200: healthSchema, 500: healthSchema },
+        response: { 200: reportSchema, 500: reportSchema },
       },
     },
     async (_request, reply) => {
-      const report = await health.report()
+      const report = await health.report().catch((error: unknown) => {
+        throw asError(error, 'GET /healthcheck')
+      })
       reply.code(report.status === 'success' ? 200 : 500)
-      return report
+      if (compat === null) return report
+      return { ...report, results: report.results.map(({ response_time, ...result }) => result) }
     },
   )
 
@@ -88,22 +108,15 @@ export const monitoringRoutes: FastifyPluginAsync<MonitoringRoutesOptions> = asy
       ...routeDefaults,
       schema: {
         summary: 'Get version information',
-        description: 'The CI build number, the git commit and the service package version.',
+        description:
+          compat === null
+            ? 'The CI build number, the git commit and the service package version.'
+            : 'The CI build number and the git commit.',
         tags,
-        response: {
-          200: {
-            type: 'object',
-            required: ['circle', 'hash', 'version'],
-            properties: {
-              circle: { type: 'string', example: '1234' },
-              hash: { type: 'string', example: '366c204' },
-              version: { type: 'string', example: '1.4.0' },
-            },
-          },
-        },
+        response: { 200: versionSchema(compat) },
       },
     },
-    async () => version,
+    async () => (compat === null ? version : { circle: version.circle, hash: version.hash }),
   )
 
   if (metrics !== undefined) {
@@ -125,41 +138,13 @@ export const monitoringRoutes: FastifyPluginAsync<MonitoringRoutesOptions> = asy
         },
       },
       async (_request, reply) => {
-        const { contentType, body } = await metrics()
+        const { contentType, body } = await metrics().catch((error: unknown) => {
+          throw asError(error, "A metric's collect function")
+        })
         return reply.type(contentType).send(body)
       },
     )
   }
 
-  if (debugRoute) {
-    fastify.get(
-      '/debug',
-      {
-        ...routeDefaults,
-        schema: {
-          summary: 'Echo the request headers',
-          description: 'Non-production only. Authorization and cookie values are redacted.',
-          tags,
-          response: {
-            200: { type: 'object', additionalProperties: { type: 'string' } },
-          },
-        },
-      },
-      async (request) => {
-        // rawHeaders keeps the caller's spelling ("X-Something"), as the seed's echo did.
-        const raw = request.raw.rawHeaders
-        const echoed: Record<string, string> = {}
-        for (let i = 0; i + 1 < raw.length; i += 2) {
-          const name = raw[i] as string
-          const lower = name.toLowerCase()
-          const value =
-            lower === 'authorization' || lower === 'proxy-authorization' || lower === 'cookie'
-              ? '[REDACTED]'
-              : (raw[i + 1] as string)
-          echoed[name] = echoed[name] === undefined ? value : `${echoed[name]}, ${value}`
-        }
-        return echoed
-      },
-    )
-  }
+  if (debugRoute) fastify.get('/debug', { ...routeDefaults, schema: debugSchema }, echoHeaders)
 }

@@ -1,5 +1,7 @@
 import closeWithGrace from 'close-with-grace'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { HealthChecks } from './health.js'
+import { destinationOf } from './log-destination.js'
 
 export interface GracefulShutdownOptions {
   /**
@@ -53,4 +55,37 @@ export function installGracefulShutdown(
     },
   )
   return { uninstall: handle.uninstall }
+}
+
+/**
+ * What the plugin does when the app closes: readiness fails from the start of closing (Fastify then
+ * answers new requests with 503), the log file `monitoringServerOptions({ logger: { file } })` opened
+ * is written and closed with the app (stdout is only flushed), and SIGTERM/SIGINT are handled while
+ * the app is open.
+ */
+export function closeWithApp(
+  fastify: FastifyInstance,
+  health: HealthChecks,
+  gracefulShutdown: Required<GracefulShutdownOptions> | false,
+): void {
+  fastify.addHook('preClose', (done) => {
+    health.markShuttingDown()
+    done()
+  })
+  const logFile = destinationOf(fastify.log)
+  if (logFile !== undefined) {
+    fastify.addHook('onClose', (_instance, done) => {
+      logFile.close()
+      done()
+    })
+  }
+  if (gracefulShutdown !== false) {
+    const shutdown = installGracefulShutdown(fastify, fastify.log, gracefulShutdown, () =>
+      health.markShuttingDown(),
+    )
+    fastify.addHook('onClose', (_instance, done) => {
+      shutdown.uninstall()
+      done()
+    })
+  }
 }

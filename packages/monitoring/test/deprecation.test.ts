@@ -24,7 +24,7 @@ describe('deprecated routes', () => {
     expect(res.json()).toEqual({ old: true })
     expect(res.headers.deprecation).toBe(`@${since.getTime() / 1000}`)
     expect(res.headers.deprecation).toBe('@1738281600')
-    expect(res.headers.link).toBe('</v2/patient/:id>; rel="successor-version"')
+    expect(res.headers.link).toBe('</v2/patient/1>; rel="successor-version"')
     expect(res.headers.sunset).toBe('Thu, 31 Dec 2026 23:59:59 GMT')
     const warnings = logs.filter((line) => line.level === 40)
     expect(warnings.map((line) => line.msg)).toEqual([
@@ -71,6 +71,61 @@ describe('deprecated routes', () => {
     expect(res.headers.link).toBe('</new>; rel="successor-version"')
   })
 
+  it('fill the successor in Link with the request parameters of the same name, encoded', async (ctx) => {
+    const { app } = await buildApp({
+      routes: (a) => {
+        a.get(
+          '/v1/ward/:ward_id/patient/:patient_id',
+          { config: { deprecated: { since, supersededBy: 'GET /v2/patient/:patient_id/ward/:ward_id' } } },
+          async () => 'old',
+        )
+        a.get(
+          '/v1/files/*',
+          { config: { deprecated: { since, supersededBy: 'GET /v2/files/*' } } },
+          async () => 'old',
+        )
+      },
+    })
+    ctx.onTestFinished(() => app.close())
+    const res = await app.inject({ url: '/v1/ward/w%201/patient/p%3E%0D%0Ax' })
+    expect(res.statusCode).toBe(200)
+    expect(res.headers.link).toBe('</v2/patient/p%3E%0D%0Ax/ward/w%201>; rel="successor-version"')
+    const files = await app.inject({ url: '/v1/files/a/b%20c.txt' })
+    expect(files.headers.link).toBe('</v2/files/a/b%20c.txt>; rel="successor-version"')
+  })
+
+  it('fail startup when the successor names a parameter the route does not have', async () => {
+    await expect(
+      buildApp({
+        routes: (a) =>
+          a.get(
+            '/v1/p/:patient_id',
+            { config: { deprecated: { supersededBy: 'GET /v2/p/:id' } } },
+            async () => 'x',
+          ),
+      }),
+    ).rejects.toMatchObject({
+      code: 'FBI_MONITORING_INVALID_DEPRECATION',
+      message:
+        'Invalid config.deprecated on route GET /v1/p/:patient_id: supersededBy names the parameter :id, which the route does not have',
+    })
+  })
+
+  it("with compat: 'flask', date Deprecation as the original did (ISO with +00:00, or true)", async (ctx) => {
+    const { app } = await buildApp({
+      monitoring: { compat: 'flask' },
+      routes: (a) => {
+        a.get('/dep', { config: { deprecated: { since, supersededBy: 'GET /v2/dep' } } }, async () => 'x')
+        a.get('/dep2', { config: { deprecated: {} } }, async () => 'x')
+      },
+    })
+    ctx.onTestFinished(() => app.close())
+    const dated = await app.inject({ url: '/dep' })
+    expect(dated.headers.deprecation).toBe('2025-01-31T00:00:00.000+00:00')
+    expect(dated.headers.link).toBe('</v2/dep>; rel="successor-version"')
+    expect((await app.inject({ url: '/dep2' })).headers.deprecation).toBe('true')
+  })
+
   it('date the deprecation at registration when `since` is not given', async (ctx) => {
     const before = Math.floor(Date.now() / 1000)
     const { app } = await buildApp({
@@ -90,6 +145,7 @@ describe('deprecated routes', () => {
     [{ supersededBy: 'GET x' }, "supersededBy 'GET x' is not 'METHOD /path'"],
     [{ supersededBy: '/x' }, "supersededBy '/x' is not 'METHOD /path'"],
     [{ supersededBy: 'GET /a b' }, 'is not'],
+    [{ supersededBy: 'GET /x/:id(^\\d+$)' }, 'is not'],
     [{ supersededBy: 42 }, 'supersededBy must be a string'],
     [{ since: '2025-01-01' }, 'since must be a valid Date'],
     [{ sunset: new Date('nope') }, 'sunset must be a valid Date'],
@@ -115,10 +171,13 @@ describe('deprecated routes', () => {
 })
 
 describe('deprecationHeaders', () => {
-  it('builds the header values once', () => {
+  it('builds the header values for one set of parameters', () => {
     expect(deprecationHeaders('GET', '/a', { since, supersededBy: 'POST /b' }, new Date())).toEqual({
       deprecation: '@1738281600',
       link: '</b>; rel="successor-version"',
     })
+    expect(
+      deprecationHeaders('GET', '/a/:id', { since, supersededBy: 'GET /b/:id' }, new Date(), { id: '7' }),
+    ).toEqual({ deprecation: '@1738281600', link: '</b/7>; rel="successor-version"' })
   })
 })

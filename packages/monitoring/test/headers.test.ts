@@ -49,7 +49,7 @@ describe('ETags', () => {
     const first = await app.inject({ url: '/items/1' })
     expect(first.statusCode).toBe(200)
     const etag = first.headers.etag as string
-    // @fastify/etag's default tag: the sha1 of the body, base64, quoted.
+    // The default tag: the sha1 of the body, base64, quoted (as @fastify/etag makes it).
     expect(etag).toBe(`"${createHash('sha1').update(first.body).digest('base64')}"`)
     const again = await app.inject({ url: '/items/1', headers: { 'if-none-match': etag } })
     expect(again.statusCode).toBe(304)
@@ -106,14 +106,82 @@ describe('ETags', () => {
     expect((await app.inject({ url: '/nowhere' })).headers.etag).toBeUndefined()
   })
 
-  it('take @fastify/etag options, and can be turned off', async (ctx) => {
+  it.each([
+    ['a list holding the tag', (tag: string) => `"zzz", ${tag}`],
+    ['a list holding the weak tag, no spaces', (tag: string) => `"zzz",W/${tag}`],
+    ['a list with a comma inside a tag', (tag: string) => `"a,b" , ${tag}`],
+    ['*', () => '*'],
+  ])('answer 304 to If-None-Match with %s (RFC 9110: lists, weak comparison, *)', async (_what, header) => {
+    const { app } = await buildApp({ routes })
+    try {
+      const etag = (await app.inject({ url: '/items/1' })).headers.etag as string
+      const res = await app.inject({ url: '/items/1', headers: { 'if-none-match': header(etag) } })
+      expect(res.statusCode).toBe(304)
+      expect(res.body).toBe('')
+    } finally {
+      await app.close()
+    }
+  })
+
+  it.each([
+    ['another tag', '"other"'],
+    ['a list of other tags', '"a", W/"b"'],
+    ['an unquoted tag', 'abc'],
+    ['garbage', '"unterminated, W/'],
+    ['an empty value', ''],
+  ])('answer 200 with the body to If-None-Match with %s', async (_what, header) => {
+    const { app } = await buildApp({ routes })
+    try {
+      const res = await app.inject({ url: '/items/1', headers: { 'if-none-match': header } })
+      expect(res.statusCode).toBe(200)
+      expect(res.json()).toEqual({ id: '1' })
+      expect(res.headers.etag).toBeDefined()
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('send a 304 without body headers (Content-Type, Content-Length), keeping ETag, cache and id headers', async (ctx) => {
+    const { app } = await buildApp({ routes })
+    ctx.onTestFinished(() => app.close())
+    const etag = (await app.inject({ url: '/items/1' })).headers.etag as string
+    for (const method of ['GET', 'HEAD'] as const) {
+      const res = await app.inject({ method, url: '/items/1', headers: { 'if-none-match': etag } })
+      expect(res.statusCode).toBe(304)
+      expect(res.body).toBe('')
+      expect(res.headers['content-type']).toBeUndefined()
+      expect(res.headers.etag).toBe(etag)
+      expect(res.headers['cache-control']).toBe('no-cache, must-revalidate')
+      expect(res.headers['x-request-id']).toBeDefined()
+      if (method === 'GET') expect(res.headers['content-length']).toBeUndefined()
+    }
+  })
+
+  it('keep an ETag the route set itself and compare If-None-Match with it', async (ctx) => {
+    const { app } = await buildApp({
+      routes: (a) => a.get('/own', async (_request, reply) => reply.header('etag', '"v7"').send({ v: 7 })),
+    })
+    ctx.onTestFinished(() => app.close())
+    expect((await app.inject({ url: '/own' })).headers.etag).toBe('"v7"')
+    expect((await app.inject({ url: '/own', headers: { 'if-none-match': 'W/"v7"' } })).statusCode).toBe(304)
+  })
+
+  it('take the hash algorithm and weak tags as options, and can be turned off', async (ctx) => {
     const weak = await buildApp({ routes, monitoring: { etag: { weak: true } } })
+    const sha256 = await buildApp({ routes, monitoring: { etag: { algorithm: 'sha256' } } })
     const off = await buildApp({ routes, monitoring: { etag: false } })
     ctx.onTestFinished(async () => {
       await weak.app.close()
+      await sha256.app.close()
       await off.app.close()
     })
-    expect((await weak.app.inject({ url: '/items/1' })).headers.etag).toMatch(/^W\/"/)
+    const weakTag = (await weak.app.inject({ url: '/items/1' })).headers.etag as string
+    expect(weakTag).toMatch(/^W\/"/)
+    expect(
+      (await weak.app.inject({ url: '/items/1', headers: { 'if-none-match': weakTag } })).statusCode,
+    ).toBe(304)
+    const strong = await sha256.app.inject({ url: '/items/1' })
+    expect(strong.headers.etag).toBe(`"${createHash('sha256').update(strong.body).digest('base64')}"`)
     expect((await off.app.inject({ url: '/items/1' })).headers.etag).toBeUndefined()
   })
 })

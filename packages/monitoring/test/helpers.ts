@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import fbiConfig from '@fbi/config'
 import fbiErrors from '@fbi/errors'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
@@ -13,6 +14,8 @@ export interface LogLine {
 export interface BuildOptions {
   monitoring?: FbiMonitoringOptions
   env?: Record<string, string>
+  /** @fbi/config's `compat` option (carried to `app.config.compat`). */
+  compat?: 'flask' | false
   /** Build the server with monitoringServerOptions(). Default: false (the plugin's fallback path). */
   serverOptions?: boolean
   logLevel?: string
@@ -36,7 +39,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<TestApp> {
     ...(opts.serverOptions ? monitoringServerOptions() : {}),
     ...opts.extraServerOptions,
   })
-  await app.register(fbiConfig, { env: { ...TEST_ENV, ...opts.env } })
+  await app.register(fbiConfig, { env: { ...TEST_ENV, ...opts.env }, compat: opts.compat })
   await app.register(fbiErrors)
   await app.register(fbiMonitoring, { gracefulShutdown: false, ...opts.monitoring })
   opts.routes?.(app)
@@ -47,4 +50,20 @@ export async function buildApp(opts: BuildOptions = {}): Promise<TestApp> {
 /** The per-request lines the monitoring plugin wrote (they carry `httpRequest`). */
 export function requestLines(logs: LogLine[]): LogLine[] {
   return logs.filter((line) => line.httpRequest !== undefined)
+}
+
+/** Writes raw bytes to a listening port, half-closes, and returns all it answered until it closed. */
+export function rawExchange(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(bytes))
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    socket.on('error', reject)
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')))
+  })
+}
+
+/** The port a listening app is bound to. */
+export function portOf(app: FastifyInstance): number {
+  return (app.server.address() as { port: number }).port
 }

@@ -232,7 +232,10 @@ describe('logDestination', () => {
     const destination = logDestination(readOnly)
     destination.write('{"n":1}\n')
     const error = await new Promise<Error | undefined>((resolve) => destination.flush(resolve))
-    expect(error?.message).toBe('1 log lines could not be written')
+    expect(error).toMatchObject({
+      code: 'FBI_MONITORING_LOG_LINES_DROPPED',
+      message: '1 log lines could not be written',
+    })
     const fine = logDestination(join(dir, 'fine.log'))
     fine.write('{"n":1}\n')
     expect(await new Promise<Error | undefined>((resolve) => fine.flush(resolve))).toBeUndefined()
@@ -241,9 +244,15 @@ describe('logDestination', () => {
   })
 
   it('refuses a target that is neither a path nor a file descriptor', () => {
-    expect(() => logDestination('')).toThrow(TypeError)
-    expect(() => logDestination(-1)).toThrow(TypeError)
-    expect(() => logDestination(1.5)).toThrow(TypeError)
+    for (const target of ['', -1, 1.5]) {
+      expect(() => logDestination(target)).toThrow(
+        expect.objectContaining({
+          code: 'FBI_MONITORING_INVALID_OPTION',
+          message:
+            "Invalid @fbi/monitoring option 'logDestination target': must be a file path or a file descriptor",
+        }),
+      )
+    }
   })
 })
 

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Histogram, Registry, Summary } from 'prom-client'
 import { describe, expect, it } from 'vitest'
 import { buildApp } from './helpers.js'
 
@@ -169,11 +169,103 @@ describe('GET /metrics', () => {
   })
 })
 
+describe('request metrics through prom-client', () => {
+  it("are prom-client's own Histogram and Counter in the app's registry", async (ctx) => {
+    const { app } = await buildApp({ routes })
+    ctx.onTestFinished(() => app.close())
+    await app.inject({ url: '/items/1' })
+    expect(app.metricsRegistry.getSingleMetric('http_request_duration_seconds')).toBeInstanceOf(Histogram)
+    expect(app.metricsRegistry.getSingleMetric('http_requests_total')).toBeInstanceOf(Counter)
+    const json = await app.metricsRegistry.getMetricsAsJSON()
+    const requests = json.find((metric) => metric.name === 'http_requests_total')
+    expect(requests?.values).toEqual([
+      { labels: { method: 'GET', route: '/items/:id', status_code: '200' }, value: 1 },
+    ])
+  })
+
+  it("leave out routes with fastify-metrics' config.disableMetrics", async (ctx) => {
+    const { app } = await buildApp({
+      routes: (a) => {
+        routes(a)
+        a.get('/quiet', { config: { disableMetrics: true } }, async () => ({ quiet: true }))
+      },
+    })
+    ctx.onTestFinished(() => app.close())
+    expect((await app.inject({ url: '/quiet' })).statusCode).toBe(200)
+    await app.inject({ url: '/items/1' })
+    const text = (await app.inject({ url: '/metrics' })).body
+    expect(text).not.toContain('route="/quiet"')
+    expect(text).toContain('route="/items/:id"')
+  })
+})
+
+describe("compat: 'flask' metrics", () => {
+  it("use the original's names, labels and buckets, and count unknown URLs under endpoint None", async (ctx) => {
+    const { app } = await buildApp({ routes, monitoring: { compat: 'flask' } })
+    ctx.onTestFinished(() => app.close())
+    await app.inject({ url: '/items/1' })
+    await app.inject({ url: '/items/2' })
+    await app.inject({ url: '/boom' })
+    await app.inject({ url: '/nowhere' })
+    await app.inject({ url: '/running' })
+    const text = (await app.inject({ url: '/metrics' })).body
+    expect(text).toMatch(/^# TYPE flask_request_latency_seconds histogram$/m)
+    expect(text).toMatch(/^# TYPE flask_request_count_total counter$/m)
+    expect(text).toMatch(/^# TYPE request_processing_seconds summary$/m)
+    expect(text).not.toContain('http_request_duration_seconds')
+    expect(text).not.toMatch(/^http_requests_total/m)
+    expect(sampleLines(text, 'flask_request_count_total').sort()).toEqual(
+      [
+        'flask_request_count_total{method="GET",endpoint="/boom",http_status="500"} 1',
+        'flask_request_count_total{method="GET",endpoint="/items/:id",http_status="200"} 2',
+        'flask_request_count_total{method="GET",endpoint="None",http_status="404"} 1',
+      ].sort(),
+    )
+    // The Python client's default buckets, by method and endpoint only.
+    const buckets = sampleLines(text, 'flask_request_latency_seconds_bucket')
+      .filter((line) => line.includes('endpoint="/items/:id"'))
+      .map((line) => /le="([^"]+)"/.exec(line)?.[1])
+    expect(buckets).toEqual([
+      '0.005',
+      '0.01',
+      '0.025',
+      '0.05',
+      '0.075',
+      '0.1',
+      '0.25',
+      '0.5',
+      '0.75',
+      '1',
+      '2.5',
+      '5',
+      '7.5',
+      '10',
+      '+Inf',
+    ])
+    expect(text).toContain('flask_request_latency_seconds_count{method="GET",endpoint="/items/:id"} 2')
+    // A summary without quantiles, as the Python client's.
+    expect(text).toContain('request_processing_seconds_count{method="GET",endpoint="/items/:id"} 2')
+    expect(text).not.toContain('quantile=')
+    expect(app.metricsRegistry.getSingleMetric('request_processing_seconds')).toBeInstanceOf(Summary)
+  })
+
+  it('follow app.config.compat, and the plugin option wins', async (ctx) => {
+    const fromConfig = await buildApp({ routes, compat: 'flask' })
+    const overridden = await buildApp({ routes, compat: 'flask', monitoring: { compat: false } })
+    ctx.onTestFinished(async () => {
+      await fromConfig.app.close()
+      await overridden.app.close()
+    })
+    expect((await fromConfig.app.inject({ url: '/metrics' })).body).toContain('flask_request_latency_seconds')
+    expect((await overridden.app.inject({ url: '/metrics' })).body).toContain('http_request_duration_seconds')
+  })
+})
+
 describe('RequestMetrics', () => {
   it("puts an observation equal to a bound into that bound's bucket (le)", async () => {
     const { RequestMetrics } = await import('../src/metrics.js')
     const registry = new Registry()
-    const record = new RequestMetrics(registry, [0.05, 0.1]).forRoute('/r', ['GET'])
+    const record = new RequestMetrics(registry, [0.05, 0.1], null).forRoute('/r', ['GET'])
     record('GET', 200, 100)
     record('GET', 200, 20)
     record('GET', 200, 5000)

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { buildApp, requestLines } from './helpers.js'
+import { buildApp, portOf, rawExchange, requestLines } from './helpers.js'
 
 function buildDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'fbi-monitoring-'))
@@ -100,6 +100,50 @@ describe('GET /debug', () => {
     expect(requestLines(logs)).toEqual([])
   })
 
+  it('redacts the credentials gateways inject and keeps Object.prototype names as plain keys', async (ctx) => {
+    const { app } = await buildApp()
+    ctx.onTestFinished(() => app.close())
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    const secrets = {
+      'X-Api-Key': 'k-secret-1',
+      'X-Amzn-Oidc-Accesstoken': 'k-secret-2',
+      'X-Amzn-Oidc-Data': 'k-secret-3',
+      'X-Forwarded-Access-Token': 'k-secret-4',
+      'Set-Cookie': 'k-secret-5',
+      'Proxy-Authorization': 'k-secret-6',
+      'X-Amz-Security-Token': 'k-secret-7',
+      'X-Auth-Request-Access-Token': 'k-secret-8',
+      'X-Goog-Iap-Jwt-Assertion': 'k-secret-9',
+    }
+    // Raw bytes: these names cannot be sent from a JavaScript object literal.
+    const head = [
+      'GET /debug HTTP/1.1',
+      'Host: localhost',
+      'constructor: c1',
+      'toString: t1',
+      '__proto__: p1',
+      'hasOwnProperty: h1',
+      'X-Custom: one',
+      'X-Custom: two',
+      ...Object.entries(secrets).map(([name, value]) => `${name}: ${value}`),
+      'Connection: close',
+    ]
+    const raw = await rawExchange(portOf(app), `${head.join('\r\n')}\r\n\r\n`)
+    expect(raw).toMatch(/^HTTP\/1\.1 200 /)
+    const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))
+    expect(Object.getPrototypeOf(body)).toBe(Object.prototype)
+    expect(Object.keys(body)).toEqual(
+      expect.arrayContaining(['constructor', 'toString', '__proto__', 'hasOwnProperty']),
+    )
+    expect(Object.getOwnPropertyDescriptor(body, 'constructor')?.value).toBe('c1')
+    expect(Object.getOwnPropertyDescriptor(body, 'toString')?.value).toBe('t1')
+    expect(Object.getOwnPropertyDescriptor(body, '__proto__')?.value).toBe('p1')
+    expect(Object.getOwnPropertyDescriptor(body, 'hasOwnProperty')?.value).toBe('h1')
+    expect(body['X-Custom']).toBe('one, two')
+    for (const name of Object.keys(secrets)) expect(body[name]).toBe('[REDACTED]')
+    expect(raw).not.toContain('k-secret')
+  })
+
   it('is not registered in production', async (ctx) => {
     const { app } = await buildApp({ env: { ENVIRONMENT: 'PRODUCTION' } })
     ctx.onTestFinished(() => app.close())
@@ -145,5 +189,53 @@ describe('monitoring routes', () => {
       expect(route.tags).toEqual(['monitoring'])
       expect(route.response).toHaveProperty('200')
     }
+  })
+})
+
+describe("the probes with compat: 'flask'", () => {
+  it("answer /version and /healthcheck in the original's shape", async (ctx) => {
+    const { app } = await buildApp({
+      env: { BUILD_NUMBER: '1234', GIT_HASH: '366c204' },
+      monitoring: { compat: 'flask', serviceVersion: '2.3.4' },
+      routes: (a) => a.addHealthCheck('db', async () => 'ok'),
+    })
+    ctx.onTestFinished(() => app.close())
+    expect((await app.inject({ url: '/version' })).json()).toEqual({ circle: '1234', hash: '366c204' })
+    const health = (await app.inject({ url: '/healthcheck' })).json()
+    expect(Object.keys(health).sort()).toEqual(['hostname', 'results', 'status', 'timestamp'])
+    expect(Object.keys(health.results[0]).sort()).toEqual([
+      'checker',
+      'expires',
+      'output',
+      'passed',
+      'timestamp',
+    ])
+  })
+
+  it('tag every response as the original did, and answer 304 only to a GET or HEAD with a 2xx', async (ctx) => {
+    const { app } = await buildApp({
+      monitoring: { compat: 'flask' },
+      routes: (a) => {
+        a.post('/items', async (_request, reply) => reply.code(201).send({ created: true }))
+        a.get('/missing', async (_request, reply) => reply.code(404).send({ code: 404, message: 'gone' }))
+      },
+    })
+    ctx.onTestFinished(() => app.close())
+    const running = await app.inject({ url: '/running', headers: { 'if-none-match': '*' } })
+    expect(running.statusCode).toBe(304)
+    expect(running.headers.etag).toBeDefined()
+    for (const url of ['/missing', '/nowhere']) {
+      const res = await app.inject({ url, headers: { 'if-none-match': '*' } })
+      expect(res.statusCode).toBe(404)
+      expect(res.headers.etag).toBeDefined()
+    }
+    const post = await app.inject({
+      method: 'POST',
+      url: '/items',
+      payload: {},
+      headers: { 'if-none-match': '*' },
+    })
+    expect(post.statusCode).toBe(201)
+    expect(post.headers.etag).toBeDefined()
   })
 })

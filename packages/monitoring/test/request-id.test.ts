@@ -1,7 +1,11 @@
 import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { isValidRequestId, MAX_REQUEST_ID_LENGTH, monitoringServerOptions } from '../src/index.js'
-import { buildApp, type LogLine, requestLines } from './helpers.js'
+import fbiMonitoring, {
+  isValidRequestId,
+  MAX_REQUEST_ID_LENGTH,
+  monitoringServerOptions,
+} from '../src/index.js'
+import { buildApp, type LogLine, requestLines, TEST_ENV } from './helpers.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
@@ -76,6 +80,115 @@ describe.each([
     expect(missing.headers['x-request-id']).toBe('nf-1')
     const generated = await app.inject({ url: '/nowhere' })
     expect(generated.headers['x-request-id']).toMatch(UUID)
+  })
+})
+
+describe.each([
+  ['the plugin alone', false],
+  ['monitoringServerOptions', true],
+])('the request id adopted from other headers, with %s', (_name, serverOptions) => {
+  it.each<[string, Record<string, string>, string]>([
+    ['X-Correlation-ID when X-Request-ID is absent', { 'x-correlation-id': 'corr-1' }, 'corr-1'],
+    [
+      'X-Request-ID before X-Correlation-ID',
+      { 'x-request-id': 'req-id-2', 'x-correlation-id': 'corr-2' },
+      'req-id-2',
+    ],
+    [
+      'X-Correlation-ID when X-Request-ID is not valid',
+      { 'x-request-id': 'a b', 'x-correlation-id': 'corr-3' },
+      'corr-3',
+    ],
+    [
+      'the Root of X-Amzn-Trace-Id',
+      { 'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272793' },
+      '1-5759e988-bd862e3fe1be46a994272793',
+    ],
+    [
+      'the Self of X-Amzn-Trace-Id before its Root',
+      {
+        'x-amzn-trace-id':
+          'Self=1-67891234-12456789abcdef012345678;Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1',
+      },
+      '1-67891234-12456789abcdef012345678',
+    ],
+    [
+      'X-Correlation-ID before X-Amzn-Trace-Id',
+      { 'x-correlation-id': 'corr-4', 'x-amzn-trace-id': 'Root=1-abc' },
+      'corr-4',
+    ],
+  ])('%s', async (_what, headers, expected) => {
+    const { app, logs } = await buildApp({ serverOptions, routes })
+    try {
+      const res = await app.inject({ url: '/hello', headers })
+      expect(res.headers['x-request-id']).toBe(expected)
+      expect(res.json()).toEqual({ id: expected })
+      expect(handlerLine(logs)?.reqId).toBe(expected)
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('ignores a malformed X-Amzn-Trace-Id and generates an id', async (ctx) => {
+    const { app } = await buildApp({ serverOptions, routes })
+    ctx.onTestFinished(() => app.close())
+    for (const trace of ['Root', 'Self=a b;Root=', '=;;=x', 'Root=1 abc']) {
+      const res = await app.inject({ url: '/hello', headers: { 'x-amzn-trace-id': trace } })
+      expect(res.statusCode).toBe(200)
+      expect(res.headers['x-request-id']).toMatch(UUID)
+    }
+  })
+
+  it('echoes the id on an answer a hook registered before the plugin gave', async (ctx) => {
+    const app = (await import('fastify')).default({
+      logger: false,
+      ...(serverOptions ? monitoringServerOptions() : {}),
+    })
+    ctx.onTestFinished(() => app.close())
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.url === '/early') return reply.code(429).send({ code: 429, message: 'Too Many Requests' })
+    })
+    await app.register(async (child) => {
+      child.get('/child-before', async () => ({ child: true }))
+    })
+    await app.register((await import('@fbi/config')).default, { env: TEST_ENV })
+    await app.register(fbiMonitoring, { gracefulShutdown: false })
+    app.get('/early', async () => 'never')
+    const early = await app.inject({ url: '/early', headers: { 'x-request-id': 'early-1' } })
+    expect(early.statusCode).toBe(429)
+    expect(early.headers['x-request-id']).toBe('early-1')
+    const generated = await app.inject({ url: '/early' })
+    expect(generated.headers['x-request-id']).toMatch(UUID)
+    const child = await app.inject({ url: '/child-before', headers: { 'x-correlation-id': 'child-1' } })
+    expect(child.headers['x-request-id']).toBe('child-1')
+  })
+})
+
+describe("request ids with compat: 'flask'", () => {
+  it('keeps the ids the original kept (spaces, up to 1024 printable characters)', async (ctx) => {
+    const { app } = await buildApp({ routes, monitoring: { compat: 'flask' } })
+    ctx.onTestFinished(() => app.close())
+    for (const id of ['bad id with spaces', 'a'.repeat(200), 'a'.repeat(1024), '<b>"quoted"</b>']) {
+      expect(
+        (await app.inject({ url: '/hello', headers: { 'x-request-id': id } })).headers['x-request-id'],
+      ).toBe(id)
+    }
+    for (const hostile of ['a'.repeat(1025), 'abc\u0001', 'caf\u00e9']) {
+      const res = await app.inject({ url: '/hello', headers: { 'x-request-id': hostile } })
+      expect(res.headers['x-request-id']).toMatch(UUID)
+    }
+  })
+})
+
+describe('an id Fastify took unchecked from its own requestIdHeader', () => {
+  it('is replaced when it is not a valid id', async (ctx) => {
+    const { app } = await buildApp({ routes, extraServerOptions: { requestIdHeader: 'x-trace' } })
+    ctx.onTestFinished(() => app.close())
+    const hostile = await app.inject({ url: '/hello', headers: { 'x-trace': 'a b "c"' } })
+    expect(hostile.headers['x-request-id']).toMatch(UUID)
+    expect(hostile.json()).toEqual({ id: hostile.headers['x-request-id'] })
+    const fine = await app.inject({ url: '/hello', headers: { 'x-trace': 'trace-1' } })
+    expect(fine.headers['x-request-id']).toBe('trace-1')
   })
 })
 

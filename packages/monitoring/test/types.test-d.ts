@@ -3,11 +3,15 @@ import type { Registry } from 'prom-client'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import fbiMonitoring, {
   type Deprecation,
+  type FbiEtagOptions,
   type FbiMonitoringOptions,
   type HealthReport,
   logDestination,
   type MonitoringServerOptions,
+  type MonitoringServerOptionsInput,
   monitoringServerOptions,
+  SERVER_LIMITS,
+  type ServerLimits,
 } from '../src/index.js'
 
 describe('public types', () => {
@@ -61,6 +65,29 @@ describe('public types', () => {
     }
     void define
     expectTypeOf<Deprecation['supersededBy']>().toEqualTypeOf<string | undefined>()
+  })
+
+  it('types the compat switch, ETag options and the server limits', () => {
+    expectTypeOf<FbiMonitoringOptions['compat']>().toEqualTypeOf<'flask' | false | undefined>()
+    expectTypeOf<FbiMonitoringOptions['etag']>().toEqualTypeOf<boolean | FbiEtagOptions | undefined>()
+    // @ts-expect-error hashFn is not an option any more
+    const hashFn: FbiEtagOptions = { hashFn: () => 'x' }
+    // @ts-expect-error compat takes 'flask' or false
+    const compat: FbiMonitoringOptions = { compat: 'django' }
+    void [hashFn, compat]
+    expectTypeOf<MonitoringServerOptionsInput['requestTimeout']>().toEqualTypeOf<number | undefined>()
+    expectTypeOf<ServerLimits['keepAliveTimeout']>().toEqualTypeOf<number | undefined>()
+    expectTypeOf(SERVER_LIMITS.headersTimeout).toEqualTypeOf<number>()
+    // @ts-expect-error a timeout is a number of milliseconds
+    const limits: MonitoringServerOptionsInput = { headersTimeout: '10s' }
+    void limits
+    const app = {} as FastifyInstance
+    const define = () => {
+      app.get('/quiet', { config: { disableMetrics: true } }, async () => 'q')
+      // @ts-expect-error disableMetrics is a boolean
+      app.get('/loud', { config: { disableMetrics: 'yes' } }, async () => 'l')
+    }
+    void define
   })
 
   it('types the health report', () => {

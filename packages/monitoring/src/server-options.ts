@@ -1,0 +1,56 @@
+import type { Server } from 'node:http'
+import type { FastifyHttpOptions } from 'fastify'
+import { fbiLogController } from './log-controller.js'
+import { type FbiLoggerOptions, fbiLoggerOptions } from './logger-options.js'
+import { REQUEST_ID_LOG_LABEL, requestIdGenerator } from './request-id.js'
+import { type ServerLimitOptions, type ServerLimits, serverLimits } from './server-limits.js'
+
+export interface MonitoringServerOptionsInput extends ServerLimits {
+  /**
+   * Build Fastify's logger too: pino writing through `logDestination` (the lines of an event-loop
+   * turn in one write at its end, held lines written on exit; `sync: true` for a write per line).
+   * `true` is `{ level: 'info' }` on stdout. Leave it out to pass your own `logger`.
+   */
+  logger?: boolean | FbiLoggerOptions
+  /**
+   * Generate a UUID when a request has no valid X-Request-ID (LOG_REQUEST_ID_GENERATE_IF_NOT_FOUND).
+   * Default: true.
+   */
+  generateRequestId?: boolean
+}
+
+/** The Fastify server options `monitoringServerOptions` returns; spread them into `Fastify({ ... })`. */
+export type MonitoringServerOptions = ServerLimitOptions &
+  Pick<
+    FastifyHttpOptions<Server>,
+    | 'logger'
+    | 'logController'
+    | 'disableRequestLogging'
+    | 'requestIdHeader'
+    | 'requestIdLogLabel'
+    | 'genReqId'
+  >
+
+/**
+ * Fastify server options that only the server constructor can take: timeouts and limits that cut
+ * slow and broken clients off (see ServerLimits), no Fastify per-request log lines (the monitoring
+ * plugin writes one line per request instead) and request ids taken from the request or generated
+ * before the request's logger is made, so no logger is rebuilt per request.
+ */
+export function monitoringServerOptions(opts: MonitoringServerOptionsInput = {}): MonitoringServerOptions {
+  const limits = serverLimits(opts)
+  const genReqId = requestIdGenerator(opts.generateRequestId ?? true)
+  const logger = fbiLoggerOptions(opts.logger)
+  const logController = fbiLogController(REQUEST_ID_LOG_LABEL)
+  if (logController !== undefined) {
+    return { ...limits, ...logger, logController, requestIdHeader: false, genReqId }
+  }
+  return {
+    ...limits,
+    ...logger,
+    disableRequestLogging: true,
+    requestIdLogLabel: REQUEST_ID_LOG_LABEL,
+    requestIdHeader: false,
+    genReqId,
+  }
+}
