@@ -1,4 +1,5 @@
-import { DIFFERENCES, type Pair } from './differences.js'
+import { DIFFERENCES, type Difference, type Pair, restoredByCompat } from './differences.js'
+import type { Mode } from './session.js'
 import { FACETS, type Facet } from './view.js'
 
 /** How one row of one mode compares with the original. */
@@ -9,15 +10,20 @@ export interface Verdict {
   readonly problems: readonly string[]
 }
 
-/** Compares a pair, allowing the any-row differences and the `listed` ones given for this row. */
-export function judge(pair: Pair, listed: readonly string[]): Verdict {
+/** Whether an any-row difference is allowed in a mode: in compat mode, only what the switch does not restore. */
+function anyRowAllowed(difference: Difference, mode: Mode): boolean {
+  return difference.scope === 'any-row' && (mode === 'default' || !restoredByCompat(difference.restoredBy))
+}
+
+/** Compares a pair, allowing the any-row differences of its mode and the `listed` ones given for this row. */
+export function judge(pair: Pair, listed: readonly string[], mode: Mode): Verdict {
   const facets = new Map<Facet, string[]>()
   for (const facet of FACETS) {
     if (pair.original.view[facet] !== pair.fbi.view[facet]) facets.set(facet, [])
   }
   const unobserved: string[] = []
   const candidates = [...DIFFERENCES.values()].filter(
-    (difference) => difference.scope === 'any-row' || listed.includes(difference.id),
+    (difference) => anyRowAllowed(difference, mode) || listed.includes(difference.id),
   )
   for (const difference of candidates) {
     const explained = difference.explains(pair).filter((facet) => facets.has(facet))

@@ -12,14 +12,26 @@ export interface Pair {
   readonly fbi: { readonly answer: Answer; readonly view: View }
 }
 
-/** What gives a service the original's behaviour back: the compat switch, another option, or nothing. */
-export type Restore = { readonly compat: true } | { readonly option: string } | { readonly none: true }
+/**
+ * What gives a service the original's behaviour back: the compat switch, an option (the name the
+ * guide's cell must show), both, or nothing.
+ */
+export type Restore =
+  | { readonly compat: true; readonly option?: string }
+  | { readonly option: string }
+  | { readonly none: true }
+
+/** Whether `compat: 'flask'` alone gives the original's behaviour back. */
+export function restoredByCompat(restore: Restore): boolean {
+  return 'compat' in restore
+}
 
 /**
  * A named, documented way in which fbi answers differently from the original. Each one is a row of
  * the differences table in docs/migrating-from-flask-batteries-included.md (anchor = id), which a
  * test checks. `any-row` differences are recognised wherever they occur (presentation that never
- * changes a status, kept in both modes); `listed` ones count only on the rows expectations.ts names.
+ * changes a status), in compat mode only when the switch does not restore them; `listed` ones count
+ * only on the rows expectations.ts names.
  */
 export interface Difference {
   readonly id: string
@@ -116,6 +128,14 @@ const anyRow = [
       ? differing(pair, 'body')
       : []
   }),
+  // An answer without content has no Content-Type; Werkzeug typed its empty OPTIONS answer text/html.
+  define('no-content-type-without-content', 'any-row', NONE, (pair) => {
+    const original = mediaType(header(pair.original.answer, 'content-type'))
+    const empty = pair.original.answer.body === '' && pair.fbi.answer.body === ''
+    return empty && original?.type === 'text/html' && header(pair.fbi.answer, 'content-type') === undefined
+      ? differing(pair, 'content-type')
+      : []
+  }),
   // Flask answers its own errors (404, 405, 500 of an unhandled exception, bad JSON) with HTML pages.
   define('json-error-pages', 'any-row', NONE, (pair) => {
     const original = mediaType(header(pair.original.answer, 'content-type'))
@@ -125,20 +145,20 @@ const anyRow = [
     return differing(pair, 'content-type', 'body')
   }),
   // The original hashed and tagged every answer (errors, POST, 405); fbi tags successful GET/HEAD only.
-  define('etag-on-successful-get-only', 'any-row', NONE, (pair) => {
+  define('etag-on-successful-get-only', 'any-row', COMPAT, (pair) => {
     const { method } = pair.request
     const status = pair.fbi.answer.status
     const untagged = (method !== 'GET' && method !== 'HEAD') || !(is2xx(status) || status === 304)
     return untagged && pair.fbi.view.etag !== 'present' ? differing(pair, 'etag') : []
   }),
   // Probes and /metrics are never served from a cache.
-  define('no-etag-on-monitoring-routes', 'any-row', NONE, (pair) =>
+  define('no-etag-on-monitoring-routes', 'any-row', COMPAT, (pair) =>
     MONITORING_PATHS.has(pathOf(pair.request)) && pair.fbi.view.etag !== 'present'
       ? differing(pair, 'etag')
       : [],
   ),
   // The original's post() wrote None into every optional key the body lacked; fbi leaves the body as sent.
-  define('optional-keys-not-filled', 'any-row', { option: '`default`' }, (pair) => {
+  define('optional-keys-not-filled', 'any-row', { compat: true, option: '`default`' }, (pair) => {
     const original = parseJson(pair.original.answer.body)
     const fbi = parseJson(pair.fbi.answer.body)
     if (!isPlainObject(original) || !isPlainObject(fbi)) return []
@@ -148,7 +168,7 @@ const anyRow = [
     return JSON.stringify(shapeOf(rest)) === JSON.stringify(shapeOf(fbi)) ? differing(pair, 'body') : []
   }),
   // X-Request-ID values that are not 1-128 safe characters are replaced (log injection, header abuse).
-  define('request-id-validated', 'any-row', NONE, (pair) => {
+  define('request-id-validated', 'any-row', COMPAT, (pair) => {
     const sent = sentHeader(pair, 'x-request-id')
     return sent !== undefined &&
       !isValidRequestId(sent.trim()) &&
@@ -189,7 +209,7 @@ const anyRow = [
       : []
   }),
   // Each health check result also says how long the check took.
-  define('health-check-response-time', 'any-row', NONE, (pair) => {
+  define('health-check-response-time', 'any-row', COMPAT, (pair) => {
     if (pair.original.view['health-result-keys'] === '-') return []
     const original = JSON.parse(pair.original.view['health-result-keys']) as string[]
     const fbi = JSON.parse(pair.fbi.view['health-result-keys']) as string[]
@@ -198,7 +218,7 @@ const anyRow = [
       : []
   }),
   // /version also names the service's own version.
-  define('version-field', 'any-row', NONE, (pair) => {
+  define('version-field', 'any-row', COMPAT, (pair) => {
     if (pathOf(pair.request) !== '/version') return []
     const original = parseJson(pair.original.answer.body)
     const fbi = parseJson(pair.fbi.answer.body)
@@ -238,18 +258,26 @@ const listed = [
       : differing(pair, 'www-authenticate')
   }),
   // A token without aud or without exp is refused unless its issuer is told to accept that.
-  define('aud-and-exp-required', 'listed', { option: 'opt-out per issuer' }, (pair) =>
+  define('aud-and-exp-required', 'listed', { option: 'claimRequirements' }, (pair) =>
     statuses(pair, is(200), is(401)) ? differing(pair, 'status', 'www-authenticate', 'body') : [],
   ),
-  // The original had no handler for some exceptions, so Flask answered its HTML 500 page.
+  // The original had no handler for psycopg2's IntegrityError and DataError: Flask's HTML 500 page.
+  define('database-client-errors-are-4xx', 'listed', COMPAT, (pair) =>
+    statuses(pair, is(500), isClientError) ? differing(pair, 'status') : [],
+  ),
+  // python-jose raised JWKError (uncaught) for an HS key asked to verify RS256: Flask's HTML 500 page.
   define('original-500-on-unhandled-error', 'listed', NONE, (pair) =>
     statuses(pair, is(500), isClientError) ? differing(pair, 'status') : [],
   ),
-  // RFC 9110: the auth scheme is case-insensitive, and whitespace around a field value is not part of it.
-  define('lenient-authorization-header', 'listed', NONE, (pair) =>
+  // RFC 9110: the auth scheme is case-insensitive.
+  define('lenient-authorization-header', 'listed', COMPAT, (pair) =>
     statuses(pair, is(403), is(200)) ? differing(pair, 'status', 'body') : [],
   ),
-  define('scopes-as-json-array', 'listed', NONE, (pair) =>
+  // Node's HTTP parser drops whitespace around a header value before any code sees it (RFC 9110 §5.5).
+  define('header-whitespace-trimmed', 'listed', NONE, (pair) =>
+    statuses(pair, is(403), is(200)) ? differing(pair, 'status', 'body') : [],
+  ),
+  define('scopes-as-json-array', 'listed', COMPAT, (pair) =>
     statuses(pair, is(403), is(200)) ? differing(pair, 'status', 'body') : [],
   ),
   // An encoded slash stays inside the path parameter; the original's WSGI server decoded it before routing.
@@ -257,11 +285,11 @@ const listed = [
     statuses(pair, is(404), is2xx) ? differing(pair, 'status', 'content-type', 'body') : [],
   ),
   // A JavaScript TypeError is a bug in the service; the original mapped Python's TypeError to 400.
-  define('javascript-type-error-is-500', 'listed', NONE, (pair) =>
+  define('javascript-type-error-is-500', 'listed', COMPAT, (pair) =>
     statuses(pair, is(400), is(500)) ? differing(pair, 'status') : [],
   ),
   // Python's bool is an int; JSON's true is not an integer.
-  define('boolean-is-not-an-integer', 'listed', NONE, (pair) =>
+  define('boolean-is-not-an-integer', 'listed', COMPAT, (pair) =>
     statuses(pair, is(200), is(400)) ? differing(pair, 'status', 'body') : [],
   ),
   // JavaScript parses 12.0 and 12 to the same number.
@@ -279,7 +307,7 @@ const listed = [
       : [],
   ),
   // A GET with a JSON content type but no body carries no JSON body: fbi lets it through.
-  define('json-content-type-without-body-allowed', 'listed', NONE, (pair) =>
+  define('json-content-type-without-body-allowed', 'listed', COMPAT, (pair) =>
     statuses(pair, is(400), is2xx) ? differing(pair, 'status', 'body') : [],
   ),
   // RFC 9745 allows only an @<unix seconds> date in Deprecation; the original sent ISO dates or "true".
@@ -315,7 +343,7 @@ const listed = [
       : [],
   ),
   // Probes always get their body: a monitoring route is never conditional.
-  define('monitoring-routes-never-304', 'listed', NONE, (pair) =>
+  define('monitoring-routes-never-304', 'listed', COMPAT, (pair) =>
     MONITORING_PATHS.has(pathOf(pair.request)) && statuses(pair, is(304), is(200))
       ? differing(pair, 'status', 'content-type', 'body')
       : [],

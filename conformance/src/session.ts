@@ -66,6 +66,44 @@ function databaseVariables(url: string) {
 }
 
 /**
+ * One fbi app per mode, each on a new database of its own, as each service has: what one mode does
+ * there (compat's health check reads alembic_version) cannot change what the other answers. What is
+ * created goes into `databases` and `apps` at once, for the caller to clean up whatever fails.
+ */
+async function startFbiApps(
+  modeOptions: Readonly<Record<Mode, FbiOptions>>,
+  databases: TestDatabase[],
+  apps: FastifyInstance[],
+): Promise<Record<Mode, string>> {
+  const urls = {} as Record<Mode, string>
+  for (const mode of MODES) {
+    const database = await createDatabase(`conformance_${mode}`)
+    databases.push(database)
+    const db = databaseVariables(database.url)
+    const env = {
+      ENVIRONMENT: 'DEVELOPMENT',
+      HS_KEY,
+      PROXY_URL,
+      DATABASE_HOST: db.host,
+      DATABASE_PORT: String(db.port),
+      DATABASE_USER: db.user,
+      DATABASE_NAME: db.name,
+      ...(db.password === '' ? {} : { DATABASE_PASSWORD: db.password }),
+    }
+    const app = await startFbiService({ env, options: modeOptions[mode] }).catch((error: unknown) => {
+      const reason = error instanceof Error ? `${error.message}` : String(error)
+      throw new FBI_CONFORMANCE_SETUP(`the fbi app in ${mode} mode did not start: ${reason}`)
+    })
+    apps.push(app)
+    const address = app.server.address()
+    if (typeof address !== 'object' || address === null)
+      throw new FBI_CONFORMANCE_SETUP(`the fbi app in ${mode} mode has no port`)
+    urls[mode] = `http://127.0.0.1:${address.port}`
+  }
+  return urls
+}
+
+/**
  * Starts the original and one fbi app per mode, each on its own new database, sends them the matrix,
  * then stops every server and drops the databases, whatever failed. Throws when anything could not
  * be started or stopped: the suite fails rather than compares less.
@@ -81,41 +119,28 @@ export async function runSession(modeOptions: Readonly<Record<Mode, FbiOptions>>
     checkOriginalIsInstalled() // before anything is created: the commonest failure, said first
     const refDatabase = await createDatabase('conformance_ref')
     databases.push(refDatabase)
-    const fbiDatabase = await createDatabase('conformance_fbi')
-    databases.push(fbiDatabase)
-    original = await startOriginal({
-      database: databaseVariables(refDatabase.url),
-      hsKey: HS_KEY,
-      proxyUrl: PROXY_URL,
-    })
-    const db = databaseVariables(fbiDatabase.url)
-    const env = {
-      ENVIRONMENT: 'DEVELOPMENT',
-      HS_KEY,
-      PROXY_URL,
-      DATABASE_HOST: db.host,
-      DATABASE_PORT: String(db.port),
-      DATABASE_USER: db.user,
-      DATABASE_NAME: db.name,
-      ...(db.password === '' ? {} : { DATABASE_PASSWORD: db.password }),
-    }
-    const urls = {} as Record<Mode, string>
-    for (const mode of MODES) {
-      const app = await startFbiService({ env, options: modeOptions[mode] }).catch((error: unknown) => {
-        const reason = error instanceof Error ? `${error.message}` : String(error)
-        throw new FBI_CONFORMANCE_SETUP(`the fbi app in ${mode} mode did not start: ${reason}`)
-      })
-      apps.push(app)
-      const address = app.server.address()
-      if (typeof address !== 'object' || address === null)
-        throw new FBI_CONFORMANCE_SETUP(`the fbi app in ${mode} mode has no port`)
-      urls[mode] = `http://127.0.0.1:${address.port}`
-    }
+    // The original takes longest to start (Python's imports): the fbi apps start meanwhile. Both are
+    // awaited whatever happens, so that everything started is stopped below.
+    const [originalStart, appsStart] = await Promise.allSettled([
+      startOriginal({
+        database: databaseVariables(refDatabase.url),
+        hsKey: HS_KEY,
+        proxyUrl: PROXY_URL,
+      }).then((running) => {
+        original = running
+        return running
+      }),
+      startFbiApps(modeOptions, databases, apps),
+    ])
+    if (originalStart.status === 'rejected') throw originalStart.reason
+    if (appsStart.status === 'rejected') throw appsStart.reason
+    const urls = appsStart.value
+    const running = originalStart.value
 
     const requests = buildMatrix()
     // The three servers are independent: ask them at the same time, each in the matrix's order.
     const [fromOriginal, fromDefault, fromCompat] = await Promise.all([
-      ask(original.url, requests),
+      ask(running.url, requests),
       ask(urls.default, requests),
       ask(urls.compat, requests),
     ])

@@ -54,7 +54,7 @@ const ids = buildMatrix().map((request) => request.id)
 describe.each(MODES)('%s mode', (mode) => {
   it.each(ids)('%s', (id) => {
     const pair = pairOf(ran(), id, mode)
-    const verdict = judge(pair, expectedFor(id, mode))
+    const verdict = judge(pair, expectedFor(id, mode), mode)
     const account = describeVerdict(pair, verdict)
     const pending = PENDING[id]?.[mode]
     if (pending === undefined) {
