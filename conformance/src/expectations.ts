@@ -72,7 +72,6 @@ export const EXPECTED: Readonly<Record<string, RowExpectation>> = {
   'body.json-suffix-type': { default: ['json-suffix-media-types-refused'] },
   'get-body.json-type-no-body': { default: ['json-content-type-without-body-allowed'] },
   'get-body.protected-route': { default: ['json-body-refused-on-every-get-and-delete'] },
-  'get-body.delete-unrouted': { default: ['json-body-refused-on-every-get-and-delete'] },
   'request-id.on-401': UNAUTHENTICATED_401,
   'etag.star-on-404': { both: ['preconditions-ignored-on-errors'] },
   'etag.star-on-error': { both: ['preconditions-ignored-on-errors'] },
@@ -96,10 +95,6 @@ export function expectedFor(id: string, mode: Mode): readonly string[] {
  * makes them unavoidable (issue 13), each reported to the lead with the package that owns it.
  */
 export const AWAITED = {
-  jsonSuffixTypes:
-    "schema: with compat 'flask', parse application/*+json bodies as JSON, as Flask's get_json() did",
-  jsonBodyPerRoute:
-    "schema: with compat 'flask', refuse a JSON body on GET/DELETE only on routes that ask for it (the original's get()/delete() ran in the handler), never instead of a 404 or 405",
   emptyAnswerEtag:
     "monitoring: with compat 'flask', tag an answer without content too (OPTIONS 200), as Werkzeug hashed every body",
 } as const
@@ -112,9 +107,6 @@ export interface PendingRow {
 }
 
 export const PENDING: Readonly<Record<string, PendingRow>> = {
-  'body.json-suffix-type': { awaits: ['jsonSuffixTypes'], compat: ['status', 'body'] },
-  'get-body.protected-route': { awaits: ['jsonBodyPerRoute'], compat: ['status', 'body'] },
-  'get-body.delete-unrouted': { awaits: ['jsonBodyPerRoute'], compat: ['status', 'allow'] },
   'route.options-running': { awaits: ['emptyAnswerEtag'], compat: ['etag'] },
   'route.options-protected': { awaits: ['emptyAnswerEtag'], compat: ['etag'] },
   'route.options-s': { awaits: ['emptyAnswerEtag'], compat: ['etag'] },

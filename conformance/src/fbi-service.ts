@@ -107,7 +107,8 @@ export async function startFbiService({ env, options = {} }: FbiServiceOptions):
   )
 
   // The original's /g calls schema.get(); fbi's rejectJsonBodyOn does that for every GET.
-  app.get('/g', async () => ({ ok: true }))
+  // The original's /g calls schema.get(): with compat 'flask' only such routes check for a JSON body.
+  app.get('/g', { config: { rejectJsonBody: true } }, async () => ({ ok: true }))
 
   app.get(
     '/dep',

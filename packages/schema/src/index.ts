@@ -2,9 +2,10 @@ import type {} from '@fbi/config'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { installCompilers } from './compilers.js'
+import { acceptJsonSuffixTypes } from './json-suffix-types.js'
 import { registerOpenApi } from './openapi.js'
 import { type FbiSchemaOptions, resolveOptions } from './options.js'
-import { rejectJsonBodyHook } from './reject-json-body.js'
+import { rejectJsonBodyOnRoutes } from './reject-json-body.js'
 
 export type {
   FastifyPluginAsyncTypebox,
@@ -59,6 +60,17 @@ export {
 } from './timestamp.js'
 export { type FbiValidatorFactory, fbiValidatorFactory, type ValidatorSettings } from './validator.js'
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The JSON-body check of GET/DELETE for this route (@fbi/schema): false lets a JSON body through
+     * a GET or DELETE route; true checks a route of any method (with compat 'flask', only routes
+     * with true are checked, as the original checked only where a handler called `get()`).
+     */
+    rejectJsonBody?: boolean
+  }
+}
+
 const fbiSchema: FastifyPluginAsync<FbiSchemaOptions> = async (fastify, opts) => {
   // Options: production and compat from @fbi/config unless given.
   const options = resolveOptions(opts, fastify.config)
@@ -70,10 +82,11 @@ const fbiSchema: FastifyPluginAsync<FbiSchemaOptions> = async (fastify, opts) =>
     serializer: options.serializer,
   })
 
-  // Hooks: no JSON body on GET and DELETE.
-  if (options.rejectJsonBodyOn.size > 0) {
-    fastify.addHook('onRequest', rejectJsonBodyHook(options.rejectJsonBodyOn, compat === 'flask'))
-  }
+  // Parsers: the original read `application/*+json` bodies as JSON (Flask's request.is_json).
+  if (compat === 'flask') acceptJsonSuffixTypes(fastify)
+
+  // Hooks: no JSON body on GET and DELETE (per route, decided once).
+  rejectJsonBodyOnRoutes(fastify, options.rejectJsonBodyOn, compat === 'flask')
 
   // Routes: the OpenAPI document and swagger-ui.
   if (options.openapi !== false) await registerOpenApi(fastify, options.openapi)

@@ -46,7 +46,8 @@ function withBooleansAsNumbers(properties: Properties): Properties {
   for (const [key, property] of Object.entries(properties)) {
     const type = typeOf(property)
     if (type === 'integer' || type === 'number')
-      out[key] = { ...(property as object), type: [type, 'boolean'] }
+      // anyOf, not `type: [type, 'boolean']`: Ajv's strict mode warns about union types.
+      out[key] = { anyOf: [property, { type: 'boolean' }] }
   }
   return out
 }

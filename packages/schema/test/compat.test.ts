@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { StrictBody, Type, UpdateBody } from '../src/index.js'
 import { buildApp } from './helpers.js'
 
@@ -26,7 +26,9 @@ async function flaskApp(environment = 'DEVELOPMENT', options = {}) {
     { schema: { body: UpdateBody({ age: Type.Integer(), weight: Type.Number() }) } },
     async (r) => r.body,
   )
-  app.get('/g', async () => ({ ok: true }))
+  // The original checked a GET body only in handlers that called get(): this route does, /plain not.
+  app.get('/g', { config: { rejectJsonBody: true } }, async () => ({ ok: true }))
+  app.get('/plain', async () => ({ ok: true }))
   return app
 }
 
@@ -143,6 +145,46 @@ describe("compat: 'flask' strict bodies (the original's post() and update())", (
     })
     expect(res.statusCode).toBe(400)
     expect(res.json()).toEqual({ code: 400, message: 'GET request should not have json body' })
+  })
+
+  it('checks a GET body only on the routes that ask for it, as get() ran only where called', async (ctx) => {
+    const app = await flaskApp()
+    ctx.onTestFinished(() => app.close())
+    const json = { 'content-type': 'application/json' }
+    const plain = await app.inject({ method: 'GET', url: '/plain', headers: json, payload: '{"a":1}' })
+    expect(plain.statusCode).toBe(200)
+    expect(plain.json()).toEqual({ ok: true })
+    const asked = await app.inject({ method: 'GET', url: '/g', headers: json, payload: '{"a":1}' })
+    expect(asked.statusCode).toBe(400)
+    // An unrouted method is left to its 405 (@fbi/errors): the check belongs to a route.
+    const unrouted = await app.inject({ method: 'DELETE', url: '/g', headers: json, payload: '{"a":1}' })
+    expect(unrouted.statusCode).toBe(405)
+  })
+
+  it('parses application/*+json bodies as JSON, as get_json() did', async (ctx) => {
+    const app = await flaskApp()
+    ctx.onTestFinished(() => app.close())
+    for (const type of ['application/vnd.api+json', 'application/merge-patch+json; charset=utf-8']) {
+      const res = await app.inject(post('{"name":"a","age":3}', { 'content-type': type }))
+      expect(res.statusCode).toBe(200)
+      expect(res.json()).toMatchObject({ name: 'a', age: 3 })
+    }
+    // Fastify's JSON parser, prototype-poisoning protection included.
+    const poisoned = await app.inject(
+      post('{"name":"a","age":3,"__proto__":{"x":1}}', { 'content-type': 'application/vnd.api+json' }),
+    )
+    expect(poisoned.statusCode).toBe(400)
+  })
+
+  it('compiles the compat strict bodies without Ajv strict-mode warnings', async (ctx) => {
+    const warnings: unknown[] = []
+    const warn = vi.spyOn(console, 'warn').mockImplementation((...args) => void warnings.push(args))
+    ctx.onTestFinished(() => warn.mockRestore())
+    const app = await flaskApp()
+    ctx.onTestFinished(() => app.close())
+    const res = await app.inject(post({ name: 'a', age: true }))
+    expect(res.statusCode).toBe(200)
+    expect(warnings).toEqual([])
   })
 
   it("keeps fbi's checks when its own compat option says false", async (ctx) => {

@@ -280,6 +280,20 @@ describe('JSON body on GET and DELETE', () => {
     expect(post.json()).toEqual({ ok: true })
   })
 
+  it("follows a route's config.rejectJsonBody, and leaves unrouted methods to their 404", async (ctx) => {
+    const app = await buildApp()
+    ctx.onTestFinished(() => app.close())
+    app.get('/open', { config: { rejectJsonBody: false } }, async () => ({ ok: true }))
+    app.post('/closed', { config: { rejectJsonBody: true } }, async () => ({ ok: true }))
+    const open = await app.inject({ method: 'GET', url: '/open', payload: { a: 1 } })
+    expect(open.statusCode).toBe(200)
+    const closed = await app.inject({ method: 'POST', url: '/closed', payload: { a: 1 } })
+    expect(closed.statusCode).toBe(400)
+    expect(closed.json()).toEqual({ code: 400, message: 'POST request should not have json body' })
+    const unrouted = await app.inject({ method: 'DELETE', url: '/open', payload: { a: 1 } })
+    expect(unrouted.statusCode).toBe(405)
+  })
+
   it('follows the rejectJsonBodyOn option', async (ctx) => {
     const app = await bodylessApp({ rejectJsonBodyOn: ['POST'] })
     ctx.onTestFinished(() => app.close())
