@@ -1,4 +1,5 @@
 import fbiConfig from '@fbi/config'
+import fbiDb from '@fbi/db'
 import fbiErrors from '@fbi/errors'
 import fbiMonitoring, { monitoringServerOptions } from '@fbi/monitoring'
 import fbiSecurity from '@fbi/security'
@@ -46,6 +47,8 @@ export async function buildApp(
     env?: Record<string, string>
     tracing?: FbiTracingOptions
     serverOptions?: boolean
+    /** Register @fbi/db too: the real PostgreSQL of FBI_TEST_DATABASE_URL, else the embedded one. */
+    db?: boolean
     routes?: (app: FastifyInstance) => void
   } = {},
 ): Promise<TracedApp> {
@@ -55,14 +58,24 @@ export async function buildApp(
     ...(options.serverOptions === false ? {} : monitoringServerOptions()),
     logger: { level: 'info', stream },
   })
-  await app.register(fbiConfig, { env: { ENVIRONMENT: 'TEST', HS_KEY, PROXY_URL, ...options.env } })
+  await app.register(fbiConfig, {
+    env: { ENVIRONMENT: 'TEST', HS_KEY, PROXY_URL, ...(options.db ? databaseEnv() : {}), ...options.env },
+    db: options.db === true,
+  })
   await app.register(fbiTracing, options.tracing ?? {})
   await app.register(fbiErrors)
   await app.register(fbiMonitoring, { gracefulShutdown: false })
   await app.register(fbiSecurity)
+  if (options.db) await app.register(fbiDb)
   options.routes?.(app)
   await app.ready()
   return { app, logs }
+}
+
+/** The real PostgreSQL when the test run has one (FBI_TEST_DATABASE_URL); none means the embedded one. */
+export function databaseEnv(): Record<string, string> {
+  const url = process.env.FBI_TEST_DATABASE_URL
+  return url ? { DATABASE_URL: url } : {}
 }
 
 /** An internal-issuer token. */
