@@ -1,3 +1,5 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import fbiConfig from '@fbi/config'
 import fbiDb from '@fbi/db'
 import fbiErrors from '@fbi/errors'
@@ -49,6 +51,8 @@ export async function buildApp(
     serverOptions?: boolean
     /** Register @fbi/db too: the real PostgreSQL of FBI_TEST_DATABASE_URL, else the embedded one. */
     db?: boolean
+    /** Turn on @fbi/config's auth0 group (a JWKS issuer, from AUTH0_* in `env`). */
+    auth0?: boolean
     routes?: (app: FastifyInstance) => void
   } = {},
 ): Promise<TracedApp> {
@@ -61,15 +65,35 @@ export async function buildApp(
   await app.register(fbiConfig, {
     env: { ENVIRONMENT: 'TEST', HS_KEY, PROXY_URL, ...(options.db ? databaseEnv() : {}), ...options.env },
     db: options.db === true,
+    auth0: options.auth0 === true,
   })
   await app.register(fbiTracing, options.tracing ?? {})
   await app.register(fbiErrors)
   await app.register(fbiMonitoring, { gracefulShutdown: false })
-  await app.register(fbiSecurity)
+  await app.register(fbiSecurity, { jwksCooldownMs: 0 })
   if (options.db) await app.register(fbiDb)
   options.routes?.(app)
   await app.ready()
   return { app, logs }
+}
+
+/** A loopback HTTP server answering every request with `answer`, keeping the headers it was sent. */
+export async function recordingServer(
+  answer: (url: string) => unknown,
+): Promise<{ url: string; headers: IncomingHttpHeaders[]; close(): Promise<void> }> {
+  const headers: IncomingHttpHeaders[] = []
+  const server = createServer((request, response) => {
+    headers.push(request.headers)
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify(answer(request.url ?? '')))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    headers,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
 }
 
 /** The real PostgreSQL when the test run has one (FBI_TEST_DATABASE_URL); none means the embedded one. */
