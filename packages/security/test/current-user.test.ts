@@ -51,7 +51,9 @@ describe('describeCurrentJwtUser', () => {
     const app = await buildApp({
       routes: (a) => {
         a.get('/u', { config: { protect: keyPresent('iss') } }, async (r) => describeCurrentJwtUser(r))
-        a.get('/open', { config: { protect: publicRoute } }, async (r) => ({ who: describeCurrentJwtUser(r) }))
+        a.get('/open', { config: { protect: publicRoute } }, async (r) => ({
+          who: describeCurrentJwtUser(r),
+        }))
       },
     })
     ctx.onTestFinished(() => app.close())
