@@ -18,3 +18,9 @@ export const FBI_TRACING_START_FAILED = createError<'FBI_TRACING_START_FAILED', 
   'Tracing could not start: %s',
   500,
 )
+
+export const FBI_TRACING_HOOK_FAILED = createError<'FBI_TRACING_HOOK_FAILED', 500, [string]>(
+  'FBI_TRACING_HOOK_FAILED',
+  'A tracing hook failed: %s',
+  500,
+)

@@ -6,7 +6,12 @@ import { FBI_TRACING_INVALID_OPTION, FBI_TRACING_START_FAILED } from './errors.j
 import { type FbiTracingOptions, resolveTracingOptions } from './options.js'
 import type { PrincipalReader } from './request-outcome.js'
 
-export { FBI_TRACING_INVALID_OPTION, FBI_TRACING_NOT_CONFIGURED, FBI_TRACING_START_FAILED } from './errors.js'
+export {
+  FBI_TRACING_HOOK_FAILED,
+  FBI_TRACING_INVALID_OPTION,
+  FBI_TRACING_NOT_CONFIGURED,
+  FBI_TRACING_START_FAILED,
+} from './errors.js'
 export type { FbiTracingOptions } from './options.js'
 export { SPAN_ATTRIBUTES, TRACE_LOG_BINDINGS } from './span-attributes.js'
 export { REDACTED, templatePath } from './url-scrub.js'
@@ -48,8 +53,15 @@ const fbiTracing: FastifyPluginAsync<FbiTracingOptions> = async (fastify, opts) 
   } catch (error) {
     throw new FBI_TRACING_START_FAILED(error instanceof Error ? error.message : String(error))
   }
-  // The spans still queued are exported when the app closes.
-  fastify.addHook('onClose', () => runtime.shutdown())
+  // The spans still queued are exported when the app closes (within OTEL_EXPORTER_OTLP_TIMEOUT); a
+  // collector that is down costs those spans, never the close.
+  fastify.addHook('onClose', async () => {
+    try {
+      await runtime.shutdown()
+    } catch (error) {
+      fastify.log.warn({ err: error }, 'Tracing: the last spans could not be exported')
+    }
+  })
 
   // Decorators
   const { tracer } = runtime

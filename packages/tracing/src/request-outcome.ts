@@ -8,7 +8,18 @@ import type {
   onRequestHookHandler,
   onSendHookHandler,
 } from 'fastify'
+import { FBI_TRACING_HOOK_FAILED } from './errors.js'
 import { REQUEST_SPAN, SPAN_ATTRIBUTES, type SpannedRequest } from './span-attributes.js'
+
+/**
+ * What a hook threw, as an Error: Fastify reads `done(undefined)` (or null, 0, '') as success, so a
+ * falsy throw must never reach it as it is. The request is answered 500 (fail closed).
+ */
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error
+    ? thrown
+    : new FBI_TRACING_HOOK_FAILED(`a non-Error was thrown (${String(thrown)})`)
+}
 
 const LOGGER: unique symbol = Symbol('fbi.tracing.logger')
 type BoundRequest = SpannedRequest & { [LOGGER]: FastifyBaseLogger | null }
@@ -39,7 +50,13 @@ export function requestOutcome(fastify: FastifyInstance, principal: () => Princi
 
   const onRequest: onRequestHookHandler = function fbiTraceLog(request, reply, done) {
     const span = (request as BoundRequest)[REQUEST_SPAN]
-    if (span !== null) bind(request as BoundRequest, reply, span)
+    try {
+      // The service's own logger (loggerInstance) may throw when asked for a child.
+      if (span !== null) bind(request as BoundRequest, reply, span)
+    } catch (thrown) {
+      done(asError(thrown))
+      return
+    }
     done()
   }
 
@@ -50,9 +67,14 @@ export function requestOutcome(fastify: FastifyInstance, principal: () => Princi
       done(null, payload)
       return
     }
-    // A plugin registered after this one may have rebuilt the logger (the request id adopted
-    // without monitoringServerOptions): the request log line, written after this, gets it back.
-    if (bound[LOGGER] !== request.log) bind(bound, reply, span)
+    try {
+      // A plugin registered after this one may have rebuilt the logger (the request id adopted
+      // without monitoringServerOptions): the request log line, written after this, gets it back.
+      if (bound[LOGGER] !== request.log) bind(bound, reply, span)
+    } catch (thrown) {
+      done(asError(thrown))
+      return
+    }
     if (span.isRecording()) {
       span.setAttribute(SPAN_ATTRIBUTES.requestId, request.id)
       const status = reply.statusCode
