@@ -109,6 +109,32 @@ describe('request spans', () => {
     expect(server?.parentSpanId).toBe('')
   })
 
+  it('keeps the trace in the request line when @fbi/monitoring rebuilds the logger (no monitoringServerOptions)', async (ctx) => {
+    const { app, logs } = await buildApp({
+      env: tracingEnv(collector),
+      serverOptions: false,
+      routes: (app) =>
+        app.get(
+          '/patient/:patient_id',
+          { config: { protect: scopesPresent('read:patient') } },
+          async () => 'ok',
+        ),
+    })
+    ctx.onTestFinished(() => app.close())
+    const traceId = hex(16)
+    const res = await app.inject({
+      url: `/patient/${PATIENT_ID}`,
+      headers: {
+        authorization: `Bearer ${token(['read:patient'], { patient_id: PATIENT_ID })}`,
+        traceparent: traceparent(traceId, hex(8)),
+        'x-request-id': 'caller-chosen-id',
+      },
+    })
+    expect(res.headers['x-request-id']).toBe('caller-chosen-id')
+    const line = logs.find((l) => l.httpRequest !== undefined)
+    expect(line).toMatchObject({ reqId: 'caller-chosen-id', trace_id: traceId })
+  })
+
   it('records a denial: 401 without a token, 403 when the predicate refuses', async (ctx) => {
     const { app, logs } = await patientsApp()
     ctx.onTestFinished(() => app.close())
