@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
 import { body, OPEN_ROUTE, OTHER_PATIENT_ID, PATIENT_ID, ROUTE } from './lib/fixtures.mjs'
 import { checkResponses, load, loadProblem, median } from './lib/load.mjs'
+import { startOtlpSink } from './lib/otlp-sink.mjs'
 import { killAll, startServer, stopAll } from './lib/processes.mjs'
 import { summarise } from './lib/profile-summary.mjs'
 import { machine, markdown, svg } from './lib/report.mjs'
@@ -27,6 +28,24 @@ const CASES = [
   },
   { id: 5, name: 'Fastify + plugins by hand', server: 'fastify-plugins.mjs', route: ROUTE, token: 'hs' },
   { id: 6, name: 'Express 5 stack', server: 'express.mjs', route: ROUTE, token: 'hs' },
+  {
+    id: 7,
+    name: 'fbi, protected, HS256, traced (100%)',
+    server: 'fbi-traced.mjs',
+    route: ROUTE,
+    fbi: true,
+    token: 'hs',
+    env: { BENCH_TRACE_RATIO: '1' },
+  },
+  {
+    id: 8,
+    name: 'fbi, protected, HS256, traced (1%)',
+    server: 'fbi-traced.mjs',
+    route: ROUTE,
+    fbi: true,
+    token: 'hs',
+    env: { BENCH_TRACE_RATIO: '0.01' },
+  },
 ]
 
 const TARGETS = [
@@ -149,14 +168,14 @@ function checksFor(c, tokens) {
   return checks
 }
 
-async function measure(opts, cases, tokens, jwks) {
-  const env = { BENCH_JWKS_URL: jwks.url }
+async function measure(opts, cases, tokens, jwks, otlp) {
+  const env = { BENCH_JWKS_URL: jwks.url, BENCH_OTLP_URL: otlp.url }
   // Started together: their startup is not what is measured here (see startup()).
   const starting = cases.filter((c) => c.status === undefined)
   await Promise.all(
     starting.map(async (c) => {
       try {
-        c.process = await startServer(c.server, { env })
+        c.process = await startServer(c.server, { env: { ...env, ...c.env } })
         const problems = await checkResponses(c.process.port, checksFor(c, tokens))
         if (problems.length > 0) throw new Error(problems.join('; '))
         c.path = c.route.replace(':patient_id', PATIENT_ID)
@@ -310,12 +329,12 @@ async function memory(opts, tokens, jwks, fbiMissing) {
   return { first, second, servers }
 }
 
-async function profile(opts, tokens, jwks) {
+async function profile(opts, tokens, jwks, otlp) {
   const c = CASES.find((x) => x.id === opts.profile)
   if (c === undefined) throw usage(`--profile must be one of ${CASES.map((x) => x.id).join(', ')}`)
   const name = `case-${c.id}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`
   const server = await startServer(c.server, {
-    env: { BENCH_JWKS_URL: jwks.url },
+    env: { BENCH_JWKS_URL: jwks.url, BENCH_OTLP_URL: otlp.url, ...c.env },
     execArgv: ['--cpu-prof', `--cpu-prof-dir=${HERE}results`, `--cpu-prof-name=${name}`],
   })
   try {
@@ -357,18 +376,20 @@ async function main() {
   const probe = opts.profile === undefined ? fbiUnavailable() : Promise.resolve(undefined)
   probe.catch(() => {})
   const jwks = await startJwksProvider()
+  const otlp = await startOtlpSink()
   try {
     const tokens = { hs: internalToken, rs: jwks.token }
-    if (opts.profile !== undefined) return await profile(opts, tokens, jwks)
+    if (opts.profile !== undefined) return await profile(opts, tokens, jwks, otlp)
 
     const fbiMissing = await probe
-    if (fbiMissing !== undefined) progress(`fbi servers (2), (3), (4): not available yet: ${fbiMissing}`)
+    if (fbiMissing !== undefined)
+      progress(`fbi servers (2), (3), (4), (7), (8): not available yet: ${fbiMissing}`)
     const cases = CASES.filter((c) => opts.only === undefined || opts.only.includes(c.id)).map((c) => ({
       ...c,
       ...(c.fbi && fbiMissing !== undefined ? { status: 'unavailable', reason: fbiMissing } : {}),
     }))
 
-    await measure(opts, cases, tokens, jwks)
+    await measure(opts, cases, tokens, jwks, otlp)
     const report = {
       date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
       machine: host,
@@ -380,12 +401,13 @@ async function main() {
         return { ...t, value: a?.status === 'ok' && b?.status === 'ok' ? a.rps / b.rps : undefined }
       }),
       jwksFetches: jwks.fetches,
+      otlpExports: { requests: otlp.requests, bytes: otlp.bytes },
     }
     progress('startup times')
     report.startup = await startup(opts, cases, jwks, fbiMissing)
     progress('memory')
     report.memory = await memory(opts, tokens, jwks, fbiMissing)
-    progress('done')
+    progress(`done (the OTLP sink took ${otlp.requests} exports, ${otlp.bytes} bytes)`)
     const text = markdown(report)
     log(`\n${text}`)
 
@@ -412,6 +434,7 @@ async function main() {
   } finally {
     await stopAll()
     await jwks.close()
+    await otlp.close()
     clearTimeout(watchdog)
   }
 }

@@ -16,7 +16,9 @@ try {
   // BENCH_FBI_OPTIONS (JSON) switches batteries or features off, to measure what each one costs
   // (cpu.mjs --ablate); the runner never sets it.
   const extra = JSON.parse(process.env.BENCH_FBI_OPTIONS || '{}')
-  await app.register(fbi, { env: fbiEnv(process.env.BENCH_JWKS_URL), auth0: true, db: false, ...extra })
+  // BENCH_FBI_ENV (JSON) adds variables: fbi-traced.mjs sets the OTEL_* ones.
+  const env = { ...fbiEnv(process.env.BENCH_JWKS_URL), ...JSON.parse(process.env.BENCH_FBI_ENV || '{}') }
+  await app.register(fbi, { env, auth0: true, db: false, ...extra })
 
   const handler = async (request) => body(request.params.patient_id)
   app.get(OPEN_ROUTE, handler)

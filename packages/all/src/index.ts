@@ -9,6 +9,7 @@ import fp from 'fastify-plugin'
 import { type BatterySwitch, batteryOptions } from './battery-options.js'
 
 import { FBI_ALL_INVALID_OPTION } from './errors.js'
+import { type AllTracingOptions, loadTracing } from './tracing-battery.js'
 
 /**
  * The Fastify server options fbi needs but a plugin cannot set: one log line per request instead of
@@ -17,14 +18,15 @@ import { FBI_ALL_INVALID_OPTION } from './errors.js'
  */
 export { monitoringServerOptions as fbiServerOptions } from '@fbi/monitoring'
 export type { BatterySwitch } from './battery-options.js'
-export { FBI_ALL_INVALID_OPTION } from './errors.js'
+export { FBI_ALL_INVALID_OPTION, FBI_ALL_TRACING_NOT_INSTALLED } from './errors.js'
+export type { AllTracingOptions } from './tracing-battery.js'
 
 /**
  * Every battery in one options object. `env`, `dotenv`, `jwt`, `auth0`, `customAuth0`, `epr` and
  * `compat` go to @fbi/config (every battery reads `compat` from `app.config`); each battery takes
  * false (off), true (its defaults) or its own options.
  */
-export interface FbiOptions extends Omit<LoadConfigOptions, 'db'> {
+export interface FbiOptions extends Omit<LoadConfigOptions, 'db' | 'tracing'> {
   /** One `{ code, message }` error shape. Default: true. */
   errors?: BatterySwitch<FbiErrorsOptions>
   /** Probes, metrics, request log and id, ETags, deprecations, graceful shutdown. Default: true. */
@@ -37,6 +39,11 @@ export interface FbiOptions extends Omit<LoadConfigOptions, 'db'> {
   security?: BatterySwitch<FbiSecurityOptions>
   /** PostgreSQL; also turns on @fbi/config's db variable group. Default: false. */
   db?: BatterySwitch<FbiDbOptions>
+  /**
+   * OpenTelemetry tracing (@fbi/tracing, an optional peer dependency): registered, and imported,
+   * only when an OTLP endpoint is configured (OTEL_* variables); false never loads it. Default: true.
+   */
+  tracing?: BatterySwitch<AllTracingOptions>
 }
 
 const fbiAll: FastifyPluginAsync<FbiOptions> = async (fastify, opts) => {
@@ -49,11 +56,14 @@ const fbiAll: FastifyPluginAsync<FbiOptions> = async (fastify, opts) => {
     throw new FBI_ALL_INVALID_OPTION('openapi', 'needs the schema battery, which is off')
   const security = batteryOptions('security', opts.security, jwt !== false)
   const db = batteryOptions('db', opts.db, false)
+  const tracing = batteryOptions('tracing', opts.tracing, true)
 
   // The order matters: config before them all, errors before anything can fail a request, schema's
   // OpenAPI before any route is added (@fastify/swagger only sees routes added after it, and the
   // monitoring routes belong in the document), monitoring before the batteries that register
-  // health checks with it.
+  // health checks with it. Tracing comes right after config: its request span starts before any
+  // other hook and it sees every route (to leave monitoring's out), and @fbi/db builds its pool
+  // with it.
   await fastify.register(fbiConfig, {
     env,
     dotenv,
@@ -63,7 +73,9 @@ const fbiAll: FastifyPluginAsync<FbiOptions> = async (fastify, opts) => {
     epr,
     compat,
     db: db !== null,
+    tracing: tracing !== null,
   })
+  if (tracing && fastify.config.tracing?.enabled) await fastify.register(await loadTracing(), tracing)
   if (errors) await fastify.register(fbiErrors, errors)
   if (schema) await fastify.register(fbiSchema, { ...schema, openapi: openapi ?? false })
   if (monitoring) await fastify.register(fbiMonitoring, monitoring)

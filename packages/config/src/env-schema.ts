@@ -17,6 +17,10 @@ function propertySchema(spec: VariableSpec): Record<string, unknown> {
       return { type: 'string', pattern: URL_PATTERN }
     case 'string':
       return { type: 'string', minLength: 1 }
+    case 'choice':
+      return { type: 'string', enum: spec.choices ?? [] }
+    case 'ratio':
+      return { type: 'number', minimum: 0, maximum: 1 }
   }
 }
 

@@ -15,7 +15,8 @@ import { productionGuards } from './guards.js'
 import { legacyBooleanWarnings, mapLegacyPool, UNMAPPED_VARIABLES } from './legacy.js'
 import { type LoadConfigOptions, resolveLoadOptions } from './options.js'
 import { type ConfigProblem, formatProblems, problemsFromAjv } from './problems.js'
-import type { Auth0Config, ConfigWarning, DbConfig, FbiConfig, JwtConfig } from './types.js'
+import { buildTracing, tracingProblems } from './tracing-config.js'
+import type { Auth0Config, ConfigWarning, DbConfig, FbiConfig, JwtConfig, TracingConfig } from './types.js'
 import { VARIABLES } from './variables.js'
 
 /** The config type for a given set of options: a group turned on is known to be present. */
@@ -26,7 +27,8 @@ export type ConfigFor<O extends LoadConfigOptions> = FbiConfig &
     ? { readonly customAuth0: NonNullable<FbiConfig['customAuth0']> }
     : unknown) &
   (O['epr'] extends true ? { readonly epr: NonNullable<FbiConfig['epr']> } : unknown) &
-  (O['db'] extends true ? { readonly db: DbConfig } : unknown)
+  (O['db'] extends true ? { readonly db: DbConfig } : unknown) &
+  (O['tracing'] extends false ? unknown : { readonly tracing: TracingConfig })
 
 // Empty strings count as unset: container tooling often exports `VAR=` for "no value". A value in
 // `env` wins over the .env file.
@@ -61,7 +63,10 @@ export function loadConfig<const O extends LoadConfigOptions>(opts: O = {} as O)
   const names = [...byName.keys(), ...(groups.has('db') ? UNMAPPED_VARIABLES : [])]
   const input = selectInput(env, readDotenv(dotenvPath), names)
 
-  const guardProblems = productionGuards(input, groups)
+  const guardProblems = [
+    ...productionGuards(input, groups),
+    ...(groups.has('tracing') ? tracingProblems(input) : []),
+  ]
   let values: Values
   try {
     values = envSchema<Values>({ schema: buildEnvSchema(specs), data: input, env: false })
@@ -82,6 +87,7 @@ export function loadConfig<const O extends LoadConfigOptions>(opts: O = {} as O)
     ...(groups.has('customAuth0') && { customAuth0: Object.freeze(buildCustomAuth0(values)) }),
     ...(groups.has('epr') && { epr: Object.freeze(buildEpr(values)) }),
     ...(groups.has('db') && { db: Object.freeze(buildDb(values, legacyPool)) }),
+    ...(groups.has('tracing') && { tracing: Object.freeze(buildTracing(values)) }),
   }
   return Object.freeze(config) as Readonly<ConfigFor<O>>
 }

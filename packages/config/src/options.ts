@@ -17,6 +17,8 @@ export interface LoadConfigOptions {
   epr?: boolean
   /** PostgreSQL connection settings. Default: false. */
   db?: boolean
+  /** OpenTelemetry's OTEL_* variables (tracing is on only when an OTLP endpoint is set). Default: true. */
+  tracing?: boolean
   /**
    * Answer as the original Flask Batteries Included did where fbi deliberately differs ('flask'),
    * for a service that runs beside Flask services; every battery reads it from `app.config.compat`.
@@ -25,7 +27,7 @@ export interface LoadConfigOptions {
   compat?: FbiCompat | false
 }
 
-type GroupOption = 'jwt' | 'auth0' | 'customAuth0' | 'epr' | 'db'
+type GroupOption = 'jwt' | 'auth0' | 'customAuth0' | 'epr' | 'db' | 'tracing'
 
 /** The options with every default filled in: what loadConfig works from. */
 export type ResolvedLoadOptions = Readonly<
@@ -44,6 +46,7 @@ const GROUP_DEFAULTS: Readonly<Record<GroupOption, boolean>> = Object.freeze({
   customAuth0: false,
   epr: false,
   db: false,
+  tracing: true,
 })
 
 /** The one "is a plain object" test of this package: not null, not an array. */

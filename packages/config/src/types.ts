@@ -122,6 +122,51 @@ export interface DbConfig {
   readonly transactionPooler: boolean
 }
 
+/** OTEL_TRACES_SAMPLER's values (OpenTelemetry's SDK environment specification). */
+export type TracesSampler =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio'
+
+/** The OTLP encodings fbi exports traces in (gRPC is not supported). */
+export type TracingProtocol = 'http/protobuf' | 'http/json'
+
+/** OpenTelemetry traces, from the standard OTEL_* variables; @fbi/tracing reads it. */
+export interface TracingConfig {
+  /** True when traces are exported: an OTLP endpoint is set, OTEL_TRACES_EXPORTER is `otlp` and OTEL_SDK_DISABLED is not true. */
+  readonly enabled: boolean
+  /** OTEL_SDK_DISABLED. Default: false. */
+  readonly sdkDisabled: boolean
+  /** OTEL_TRACES_EXPORTER: `otlp` or `none`. Default: otlp. */
+  readonly exporter: 'otlp' | 'none'
+  /** OTEL_SERVICE_NAME, else `service.name` of OTEL_RESOURCE_ATTRIBUTES. Default: unknown_service:node. */
+  readonly serviceName: string
+  /** OTEL_RESOURCE_ATTRIBUTES, decoded. Default: {}. */
+  readonly resourceAttributes: Readonly<Record<string, string>>
+  /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as is, else OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`. Default: undefined (tracing off). */
+  readonly endpoint?: string
+  /** OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL. Default: http/protobuf. */
+  readonly protocol: TracingProtocol
+  /** OTEL_EXPORTER_OTLP_HEADERS, with OTEL_EXPORTER_OTLP_TRACES_HEADERS winning per key; may hold credentials. Default: {}. */
+  readonly headers: Readonly<Record<string, string>>
+  /** OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, else OTEL_EXPORTER_OTLP_TIMEOUT, in ms. Default: 10000. */
+  readonly timeoutMs: number
+  /** OTEL_TRACES_SAMPLER. Default: parentbased_always_on. */
+  readonly sampler: TracesSampler
+  /** OTEL_TRACES_SAMPLER_ARG: the ratio of the traceidratio samplers, 0 to 1. Default: 1. */
+  readonly samplerRatio: number
+  /** OTEL_BSP_*: the batch span processor. Defaults: 5000 ms delay, 30000 ms export timeout, 2048 queued, 512 a batch. */
+  readonly batch: {
+    readonly scheduleDelayMs: number
+    readonly exportTimeoutMs: number
+    readonly maxQueueSize: number
+    readonly maxExportBatchSize: number
+  }
+}
+
 /** The frozen, typed result of loadConfig; `app.config` in Fastify. A group is present only when turned on. */
 export interface FbiConfig extends GeneralConfig {
   readonly jwt?: JwtConfig
@@ -129,4 +174,5 @@ export interface FbiConfig extends GeneralConfig {
   readonly customAuth0?: CustomAuth0Config
   readonly epr?: EprConfig
   readonly db?: DbConfig
+  readonly tracing?: TracingConfig
 }

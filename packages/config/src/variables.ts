@@ -1,7 +1,7 @@
 /** The variable groups a service can turn on; `general` is always on. */
-export type GroupName = 'general' | 'jwt' | 'auth0' | 'customAuth0' | 'epr' | 'db'
+export type GroupName = 'general' | 'jwt' | 'auth0' | 'customAuth0' | 'epr' | 'db' | 'tracing'
 
-export type VariableKind = 'string' | 'url' | 'boolean' | 'integer' | 'port' | 'scheme'
+export type VariableKind = 'string' | 'url' | 'boolean' | 'integer' | 'port' | 'scheme' | 'choice' | 'ratio'
 
 export interface VariableSpec {
   readonly name: string
@@ -11,6 +11,8 @@ export interface VariableSpec {
   readonly default?: string
   /** Lower bound for integers. */
   readonly minimum?: number
+  /** The accepted values of a 'choice'. */
+  readonly choices?: readonly string[]
   /** For a variable of the original (SQLALCHEMY_*): the variable of ours it maps onto. */
   readonly replacedBy?: string
 }
@@ -23,6 +25,7 @@ export const GROUP_PURPOSE: Readonly<Record<GroupName, string>> = Object.freeze(
   customAuth0: 'customAuth0: custom-database login issuer',
   epr: 'epr: EPR service adapter issuer',
   db: 'db: PostgreSQL',
+  tracing: 'tracing: OpenTelemetry traces (@fbi/tracing)',
 })
 
 // Names and defaults are the seed's, so existing deployments carry over unchanged. Every default of
@@ -70,6 +73,57 @@ const SPECS: VariableSpec[] = [
   { name: 'DATABASE_MAX_LIFETIME_SECONDS', group: 'db', kind: 'integer', default: '0', minimum: 0 },
   { name: 'DATABASE_MIGRATIONS_URL', group: 'db', kind: 'url' },
   { name: 'DATABASE_TRANSACTION_POOLER', group: 'db', kind: 'boolean', default: 'false' },
+
+  // OpenTelemetry's own names (the SDK environment specification), so a platform's tracing settings
+  // carry over; tracing is on only when an OTLP endpoint is set (see tracing-config.ts).
+  { name: 'OTEL_SDK_DISABLED', group: 'tracing', kind: 'boolean', default: 'false' },
+  { name: 'OTEL_SERVICE_NAME', group: 'tracing', kind: 'string' },
+  { name: 'OTEL_RESOURCE_ATTRIBUTES', group: 'tracing', kind: 'string' },
+  {
+    name: 'OTEL_TRACES_EXPORTER',
+    group: 'tracing',
+    kind: 'choice',
+    choices: ['otlp', 'none'],
+    default: 'otlp',
+  },
+  {
+    name: 'OTEL_TRACES_SAMPLER',
+    group: 'tracing',
+    kind: 'choice',
+    choices: [
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_on',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+    ],
+    default: 'parentbased_always_on',
+  },
+  { name: 'OTEL_TRACES_SAMPLER_ARG', group: 'tracing', kind: 'ratio' },
+  { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', group: 'tracing', kind: 'url' },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', group: 'tracing', kind: 'url' },
+  {
+    name: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+    group: 'tracing',
+    kind: 'choice',
+    choices: ['http/protobuf', 'http/json'],
+    default: 'http/protobuf',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+    group: 'tracing',
+    kind: 'choice',
+    choices: ['http/protobuf', 'http/json'],
+  },
+  { name: 'OTEL_EXPORTER_OTLP_HEADERS', group: 'tracing', kind: 'string' },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', group: 'tracing', kind: 'string' },
+  { name: 'OTEL_EXPORTER_OTLP_TIMEOUT', group: 'tracing', kind: 'integer', default: '10000', minimum: 1 },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', group: 'tracing', kind: 'integer', minimum: 1 },
+  { name: 'OTEL_BSP_SCHEDULE_DELAY', group: 'tracing', kind: 'integer', default: '5000', minimum: 0 },
+  { name: 'OTEL_BSP_EXPORT_TIMEOUT', group: 'tracing', kind: 'integer', default: '30000', minimum: 1 },
+  { name: 'OTEL_BSP_MAX_QUEUE_SIZE', group: 'tracing', kind: 'integer', default: '2048', minimum: 1 },
+  { name: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', group: 'tracing', kind: 'integer', default: '512', minimum: 1 },
 
   // The original's pool variables (SQLAlchemy's), read when ours are not set: see legacy.ts.
   {

@@ -7,6 +7,8 @@ import {
   type FbiConfig,
   type JwtConfig,
   loadConfig,
+  type TracesSampler,
+  type TracingConfig,
 } from '../src/index.js'
 import { AUTH0_ENV, JWT_ENV } from './fixtures.js'
 
@@ -23,6 +25,10 @@ describe('public types', () => {
     expectTypeOf(config.auth0).toEqualTypeOf<Auth0Config>()
     const withoutJwt = loadConfig({ env: {}, jwt: false })
     expectTypeOf(withoutJwt.jwt).toEqualTypeOf<JwtConfig | undefined>()
+    // The tracing group is on by default, like jwt.
+    expectTypeOf(config.tracing).toEqualTypeOf<TracingConfig>()
+    expectTypeOf(config.tracing.sampler).toEqualTypeOf<TracesSampler>()
+    expectTypeOf(loadConfig({ env: {}, tracing: false }).tracing).toEqualTypeOf<TracingConfig | undefined>()
   })
 
   it('types the warnings and the pool defaults as read-only', () => {

@@ -10,6 +10,7 @@ import type { MigrationConnection } from './migration-session.js'
 import { type FbiDbOptions, type ResolvedDbOptions, resolveDbOptions } from './options.js'
 import { clientConfig, poolConfig } from './pool-config.js'
 import { watchPool } from './pool-events.js'
+import { poolPgModule } from './traced-pg.js'
 
 // Re-exported so the declaration file keeps an import of @fastify/postgres: without it TypeScript
 // drops the (value-only) import from dist/index.d.ts and users lose the typing of `app.pg`.
@@ -117,7 +118,8 @@ const fbiDb: FastifyPluginAsync<FbiDbOptions> = async (fastify, opts) => {
       `No database configured: using an embedded PostgreSQL (PGlite) at ${embedded.host}:${embedded.port}, one connection, for development only`,
     )
   }
-  await fastify.register(fastifyPostgres, pgOptions)
+  const tracedPg = poolPgModule(fastify)
+  await fastify.register(fastifyPostgres, tracedPg === undefined ? pgOptions : { ...pgOptions, pg: tracedPg })
   const pool = fastify.pg.pool
   watchPool(pool, fastify.log)
 

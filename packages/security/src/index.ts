@@ -20,7 +20,13 @@ export {
   type HsAlgorithm,
 } from './algorithms.js'
 export { bearerToken } from './bearer.js'
-export { type AuthenticatedRequest, currentJwtUser, isAuthenticated } from './current-user.js'
+export {
+  type AuthenticatedRequest,
+  currentJwtUser,
+  describeCurrentJwtUser,
+  isAuthenticated,
+  type JwtUserIdKind,
+} from './current-user.js'
 export * from './errors.js'
 export type { ClaimRequirements, HsIssuer, IssuerDefinition, JwksIssuer } from './issuer-types.js'
 export type { JwksFailureReason, JwksStatus } from './jwks.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { currentJwtUser, keyPresent, publicRoute } from '../src/index.js'
+import { currentJwtUser, describeCurrentJwtUser, keyPresent, publicRoute } from '../src/index.js'
 import { bearer, buildApp, internalToken } from './helpers.js'
 
 describe('currentJwtUser', () => {
@@ -43,5 +43,27 @@ describe('currentJwtUser', () => {
       ).json(),
     ).toEqual({ user: 'unknown' })
     expect((await app.inject({ url: '/open' })).json()).toEqual({ user: 'unknown' })
+  })
+})
+
+describe('describeCurrentJwtUser', () => {
+  it('names the issuer and the claim the user id comes from, never the id', async (ctx) => {
+    const app = await buildApp({
+      routes: (a) => {
+        a.get('/u', { config: { protect: keyPresent('iss') } }, async (r) => describeCurrentJwtUser(r))
+        a.get('/open', { config: { protect: publicRoute } }, async (r) => ({
+          who: describeCurrentJwtUser(r),
+        }))
+      },
+    })
+    ctx.onTestFinished(() => app.close())
+    const device = await app.inject({
+      url: '/u',
+      headers: bearer(internalToken({ metadata: { device_id: 'd-123', system_id: 's-9' } })),
+    })
+    expect(device.json()).toEqual({ issuer: 'http://localhost/', userIdKind: 'device_id' })
+    const nobody = await app.inject({ url: '/u', headers: bearer(internalToken({ metadata: {} })) })
+    expect(nobody.json()).toEqual({ issuer: 'http://localhost/', userIdKind: 'unknown' })
+    expect((await app.inject({ url: '/open' })).json()).toEqual({ who: null })
   })
 })
