@@ -1,9 +1,11 @@
 // The benchmark runner: `pnpm bench` (full run, writes results/latest.*), `pnpm bench --smoke`
 // (every server up, one short round, checks, writes nothing). See README.md.
 import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
+import { benchDatabase } from './lib/database.mjs'
 import { body, OPEN_ROUTE, OTHER_PATIENT_ID, PATIENT_ID, ROUTE } from './lib/fixtures.mjs'
 import { checkResponses, load, loadProblem, median } from './lib/load.mjs'
 import { killAll, startServer, stopAll } from './lib/processes.mjs'
@@ -27,6 +29,31 @@ const CASES = [
   },
   { id: 5, name: 'Fastify + plugins by hand', server: 'fastify-plugins.mjs', route: ROUTE, token: 'hs' },
   { id: 6, name: 'Express 5 stack', server: 'express.mjs', route: ROUTE, token: 'hs' },
+  // The route users care about most after auth: a protected read of one row from PostgreSQL.
+  {
+    id: 7,
+    name: 'fbi, protected, HS256, one row from PostgreSQL (@fbi/db)',
+    server: 'fbi-pg.mjs',
+    route: ROUTE,
+    fbi: true,
+    token: 'hs',
+    database: true,
+  },
+  {
+    id: 8,
+    name: 'bare Fastify + @fastify/postgres, same query',
+    server: 'fastify-bare-pg.mjs',
+    route: ROUTE,
+    database: true,
+  },
+  {
+    id: 9,
+    name: 'Fastify + plugins by hand + @fastify/postgres',
+    server: 'fastify-plugins-pg.mjs',
+    route: ROUTE,
+    token: 'hs',
+    database: true,
+  },
 ]
 
 const TARGETS = [
@@ -34,6 +61,7 @@ const TARGETS = [
   { label: '(3) / (5)', a: 3, b: 5, min: 2.5 },
   { label: '(3) / (6)', a: 3, b: 6, min: 5 },
   { label: '(4) / (1)', a: 4, b: 1, min: 0.4 },
+  { label: '(7) / (8)', a: 7, b: 8, min: 0.9 },
 ]
 
 /** A mistake on the command line: reported without a stack. */
@@ -125,8 +153,8 @@ function checksFor(c, tokens) {
       headers: authHeaders(c.token, tokens),
       status: 200,
       body: body(PATIENT_ID),
-      // Every server but the bare one does the same work: a request id and an ETag on each answer.
-      expectHeaders: c.id === 1 ? [] : ['x-request-id', 'etag'],
+      // Every server but the bare ones does the same work: a request id and an ETag on each answer.
+      expectHeaders: c.id === 1 || c.id === 8 ? [] : ['x-request-id', 'etag'],
     },
   ]
   if (c.token !== undefined) {
@@ -149,8 +177,8 @@ function checksFor(c, tokens) {
   return checks
 }
 
-async function measure(opts, cases, tokens, jwks) {
-  const env = { BENCH_JWKS_URL: jwks.url }
+async function measure(opts, cases, tokens, jwks, database) {
+  const env = { BENCH_JWKS_URL: jwks.url, ...(database && { BENCH_DATABASE_URL: database.url }) }
   // Started together: their startup is not what is measured here (see startup()).
   const starting = cases.filter((c) => c.status === undefined)
   await Promise.all(
@@ -310,12 +338,12 @@ async function memory(opts, tokens, jwks, fbiMissing) {
   return { first, second, servers }
 }
 
-async function profile(opts, tokens, jwks) {
+async function profile(opts, tokens, jwks, database) {
   const c = CASES.find((x) => x.id === opts.profile)
   if (c === undefined) throw usage(`--profile must be one of ${CASES.map((x) => x.id).join(', ')}`)
   const name = `case-${c.id}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`
   const server = await startServer(c.server, {
-    env: { BENCH_JWKS_URL: jwks.url },
+    env: { BENCH_JWKS_URL: jwks.url, ...(database && { BENCH_DATABASE_URL: database.url }) },
     execArgv: ['--cpu-prof', `--cpu-prof-dir=${HERE}results`, `--cpu-prof-name=${name}`],
   })
   try {
@@ -357,9 +385,15 @@ async function main() {
   const probe = opts.profile === undefined ? fbiUnavailable() : Promise.resolve(undefined)
   probe.catch(() => {})
   const jwks = await startJwksProvider()
+  let database
   try {
     const tokens = { hs: internalToken, rs: jwks.token }
-    if (opts.profile !== undefined) return await profile(opts, tokens, jwks)
+    if (opts.profile !== undefined) {
+      if (CASES.find((c) => c.id === opts.profile)?.database) {
+        database = await benchDatabase(randomBytes(4).toString('hex'))
+      }
+      return await profile(opts, tokens, jwks, database)
+    }
 
     const fbiMissing = await probe
     if (fbiMissing !== undefined) progress(`fbi servers (2), (3), (4): not available yet: ${fbiMissing}`)
@@ -368,7 +402,12 @@ async function main() {
       ...(c.fbi && fbiMissing !== undefined ? { status: 'unavailable', reason: fbiMissing } : {}),
     }))
 
-    await measure(opts, cases, tokens, jwks)
+    // The database cases read from a database of the run's own (lib/database.mjs), dropped at the end.
+    if (cases.some((c) => c.database && c.status === undefined)) {
+      database = await benchDatabase(randomBytes(4).toString('hex'))
+      progress(`database cases on ${database.name}`)
+    }
+    await measure(opts, cases, tokens, jwks, database)
     const report = {
       date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
       machine: host,
@@ -412,6 +451,7 @@ async function main() {
   } finally {
     await stopAll()
     await jwks.close()
+    await database?.drop()
     clearTimeout(watchdog)
   }
 }

@@ -1,42 +1,11 @@
 // The real PostgreSQL side of the harness: a fresh database per run (dropped at the end), and the
 // checks made on it afterwards: migrations applied exactly once, every acknowledged write stored.
 import { readdir } from 'node:fs/promises'
-import pg from 'pg'
+import { freshDatabase as freshDatabaseNamed, withClient } from '../../lib/database.mjs'
 
-/** The server: FBI_TEST_DATABASE_URL's (CI's; its database name is not used), else 127.0.0.1:5432. */
-function serverUrl() {
-  return process.env.FBI_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
-}
-
-function withDatabase(url, name) {
-  const u = new URL(url)
-  u.pathname = `/${name}`
-  return u.toString()
-}
-
-async function admin(url, sql) {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    await client.query(sql)
-  } finally {
-    await client.end()
-  }
-}
-
-/** Creates an empty database of the run's own; returns its URL and a function that drops it. */
-export async function freshDatabase(runId) {
-  const name = `fbi_deploy_${runId}`
-  const server = serverUrl()
-  // Created and dropped from the maintenance database, which every server has.
-  const maintenance = withDatabase(server, 'postgres')
-  await admin(maintenance, `CREATE DATABASE ${name}`)
-  return {
-    name,
-    url: withDatabase(server, name),
-    // WITH (FORCE): a failed run may have left an instance connected.
-    drop: () => admin(maintenance, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  }
+/** A fresh database of the run's own (see ../../lib/database.mjs), dropped at the end. */
+export function freshDatabase(runId) {
+  return freshDatabaseNamed('deploy', runId)
 }
 
 /** The migration files the service ships, as node-pg-migrate names them (file name without extension). */
@@ -50,16 +19,10 @@ export async function shippedMigrations(serviceDir) {
 
 /** The migrations table: each name with how many times it was recorded. */
 export async function appliedMigrations(url) {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    const { rows } = await client.query(
-      'SELECT name, count(*)::int AS times, min(run_on) AS run_on FROM pgmigrations GROUP BY name ORDER BY name',
-    )
-    return rows
-  } finally {
-    await client.end()
-  }
+  const { rows } = await withClient(url, (client) =>
+    client.query('SELECT name, count(*)::int AS times FROM pgmigrations GROUP BY name ORDER BY name'),
+  )
+  return rows
 }
 
 /**
@@ -67,10 +30,8 @@ export async function appliedMigrations(url) {
  * client was given, each updated patient holding the last acknowledged last_name; and the rows the
  * run created that no client saw acknowledged (a write committed while its client saw a failure).
  */
-export async function checkWrites(url, runId, writes) {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
+export function checkWrites(url, runId, writes) {
+  return withClient(url, async (client) => {
     const created = await client.query(
       "SELECT first_name, uuid::text AS uuid FROM patients WHERE first_name LIKE $1 || '%'",
       [`deploy-${runId}-`],
@@ -97,7 +58,5 @@ export async function checkWrites(url, runId, writes) {
       duplicates,
       unacknowledged,
     }
-  } finally {
-    await client.end()
-  }
+  })
 }
