@@ -7,7 +7,7 @@
 // instance's start-to-ready time. See README.md.
 //
 //   node bench/deploy/rolling-deploy.mjs --short               # CI's form: about a minute
-//   node bench/deploy/rolling-deploy.mjs --start both --output bench/deploy/results.md
+//   node bench/deploy/rolling-deploy.mjs --start both --output bench/results/rolling-deploy.md
 //
 // Needs `pnpm build`, Debian's haproxy (`.ci/haproxy.sh` installs it) and a PostgreSQL server
 // (FBI_TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432): a database of its own per
