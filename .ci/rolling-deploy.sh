@@ -5,7 +5,8 @@
 # PostgreSQL, HAProxy in front, fixed-rate mixed traffic, two full replacement rounds. About a
 # minute; bounded by the harness's own watchdog and by `timeout` here. Needs `pnpm build` first.
 # Exits non-zero on any failed request, connection reset, lost write, retry by HAProxy, migration
-# not applied exactly once, or instance that did not exit 0.
+# not applied exactly once, or instance that did not exit 0; then checks that the harness fails
+# when instances are killed instead of drained (about 25 s more).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,3 +24,13 @@ FBI_DEPLOY_RUN_DIR=/tmp FBI_DEPLOY_FRONTEND_PORT=1 FBI_DEPLOY_PORT_1=2 FBI_DEPLO
   haproxy -c -q -f bench/deploy/haproxy.cfg
 
 timeout 180 node bench/deploy/rolling-deploy.mjs --short
+
+# The negative control: instances killed (SIGKILL) instead of drained must fail the harness, or it
+# could not see what it is there to see.
+if timeout 120 node bench/deploy/rolling-deploy.mjs --short --rounds 1 --signal SIGKILL >/tmp/fbi-rolling-deploy-sigkill.log 2>&1; then
+  echo "rolling-deploy.sh: the SIGKILL control passed: the harness does not detect undrained instances" >&2
+  cat /tmp/fbi-rolling-deploy-sigkill.log >&2
+  exit 1
+fi
+echo "rolling-deploy.sh: the SIGKILL control failed, as it must:"
+grep -E '^- |^rolling deploy:' /tmp/fbi-rolling-deploy-sigkill.log | cut -c1-200
