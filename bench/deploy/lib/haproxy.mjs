@@ -27,8 +27,8 @@ function command(socketPath, line) {
 }
 
 /**
- * Starts HAProxy listening on `frontendPort` in front of `ports` (one per server of SERVERS);
- * its request log goes to `logFile`, and each line to `onLog`.
+ * Starts HAProxy listening on `frontendPort` in front of `ports` (one per server of SERVERS, none of
+ * them listening yet); its request log goes to `logFile`, and each line to `onLog`.
  */
 export async function startHaproxy({ runDir, frontendPort, ports, logFile, onLog }) {
   const socketPath = `${runDir}/haproxy.sock`
@@ -120,6 +120,9 @@ export async function startHaproxy({ runDir, frontendPort, ports, logFile, onLog
       },
       { timeoutMs: 10_000, everyMs: 50, what: 'HAProxy to start' },
     )
+    // HAProxy starts every server UP until its first check: wait for those checks to find nothing
+    // listening, so that UP from now on means two passing checks, never the initial state.
+    for (const server of SERVERS) await haproxy.waitFor(server, 'DOWN', 10_000)
   } catch (error) {
     child.kill('SIGKILL')
     throw error
