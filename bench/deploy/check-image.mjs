@@ -21,7 +21,6 @@
 import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,6 +28,7 @@ import { promisify } from 'node:util'
 import ignore from '@balena/dockerignore'
 import { freshDatabase } from './lib/database.mjs'
 import { checkDockerfile } from './lib/dockerfile.mjs'
+import { freePort } from './lib/ports.mjs'
 import { waitUntil } from './lib/wait.mjs'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
@@ -154,17 +154,6 @@ async function contents(app) {
   }
   const { stdout } = await run('du', ['-sh', app])
   say(`  the image's /app: ${stdout.split('\t')[0]}, ${store.length} packages in node_modules/.pnpm`)
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /** Lines of the strace log that wrote to the filesystem (outside /dev, /proc, /sys). */

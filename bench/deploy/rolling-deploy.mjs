@@ -12,23 +12,22 @@
 // Needs `pnpm build`, Debian's haproxy (`.ci/haproxy.sh` installs it) and a PostgreSQL server
 // (FBI_TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432): a database of its own per
 // scenario, dropped at the end. Loopback only, fixed rates, every step bounded in time.
-import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { parseArgs, promisify } from 'node:util'
+import { parseArgs } from 'node:util'
 import { appliedMigrations, checkWrites, freshDatabase, shippedMigrations } from './lib/database.mjs'
 import { BACKEND, SERVERS, startHaproxy } from './lib/haproxy.mjs'
 import { instanceEnv, startInstance } from './lib/instances.mjs'
 import { prepareNextVersion } from './lib/next-version.mjs'
+import { freePort } from './lib/ports.mjs'
 import { haproxyLogFigures, phaseFigures, scenarioMarkdown } from './lib/summary.mjs'
+import { mintToken } from './lib/tokens.mjs'
 import { startTraffic } from './lib/traffic.mjs'
 import { sleep } from './lib/wait.mjs'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
-const PNPM = ['-y', 'pnpm@12.4.2']
 
 const PROFILES = Object.freeze({
   // CI: short and light, bounded well under two minutes.
@@ -68,34 +67,6 @@ function options() {
   const profile = PROFILES[values.short ? 'short' : 'long']
   const starts = values.start === 'both' ? ['sequential', 'together'] : [values.start]
   return { ...values, ...profile, rounds, starts, profileName: values.short ? 'short' : 'long' }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-/** A token from the example's own minting script (`pnpm run token`, its README's way). */
-async function mintToken(serviceDir, proxyUrl, args) {
-  const { stdout } = await promisify(execFile)('npx', [...PNPM, '--silent', 'run', 'token', ...args], {
-    cwd: serviceDir,
-    // The script refuses a production environment: it mints with the instances' key and issuer.
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ENVIRONMENT: 'DEVELOPMENT',
-      HS_KEY,
-      PROXY_URL: proxyUrl,
-    },
-    timeout: 60_000,
-  })
-  return stdout.trim()
 }
 
 async function post(url, path, token, body) {
@@ -184,7 +155,7 @@ async function scenario(opts, start) {
     }
     say(`3 instances up behind HAProxy on ${proxyUrl}`)
 
-    const clinician = await mintToken(opts['service-dir'], proxyUrl, [
+    const clinician = await mintToken(opts['service-dir'], HS_KEY, proxyUrl, [
       '--scopes',
       'read:patient:all',
       'write:patient',
@@ -202,7 +173,7 @@ async function scenario(opts, start) {
       )
     }
     const ownPatientId = seeds[0].uuid
-    const patient = await mintToken(opts['service-dir'], proxyUrl, [
+    const patient = await mintToken(opts['service-dir'], HS_KEY, proxyUrl, [
       '--scopes',
       'read:patient',
       '--patient-id',
