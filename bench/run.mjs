@@ -1,9 +1,11 @@
 // The benchmark runner: `pnpm bench` (full run, writes results/latest.*), `pnpm bench --smoke`
 // (every server up, one short round, checks, writes nothing). See README.md.
 import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
+import { benchDatabase } from './lib/database.mjs'
 import { body, OPEN_ROUTE, OTHER_PATIENT_ID, PATIENT_ID, ROUTE } from './lib/fixtures.mjs'
 import { checkResponses, load, loadProblem, median } from './lib/load.mjs'
 import { startOtlpSink } from './lib/otlp-sink.mjs'
@@ -28,8 +30,33 @@ const CASES = [
   },
   { id: 5, name: 'Fastify + plugins by hand', server: 'fastify-plugins.mjs', route: ROUTE, token: 'hs' },
   { id: 6, name: 'Express 5 stack', server: 'express.mjs', route: ROUTE, token: 'hs' },
+  // The route users care about most after auth: a protected read of one row from PostgreSQL.
   {
     id: 7,
+    name: 'fbi, protected, HS256, one row from PostgreSQL (@fbi/db)',
+    server: 'fbi-pg.mjs',
+    route: ROUTE,
+    fbi: true,
+    token: 'hs',
+    database: true,
+  },
+  {
+    id: 8,
+    name: 'bare Fastify + @fastify/postgres, same query',
+    server: 'fastify-bare-pg.mjs',
+    route: ROUTE,
+    database: true,
+  },
+  {
+    id: 9,
+    name: 'Fastify + plugins by hand + @fastify/postgres',
+    server: 'fastify-plugins-pg.mjs',
+    route: ROUTE,
+    token: 'hs',
+    database: true,
+  },
+  {
+    id: 10,
     name: 'fbi, protected, HS256, traced (100%)',
     server: 'fbi-traced.mjs',
     route: ROUTE,
@@ -38,7 +65,7 @@ const CASES = [
     env: { BENCH_TRACE_RATIO: '1' },
   },
   {
-    id: 8,
+    id: 11,
     name: 'fbi, protected, HS256, traced (1%)',
     server: 'fbi-traced.mjs',
     route: ROUTE,
@@ -53,6 +80,7 @@ const TARGETS = [
   { label: '(3) / (5)', a: 3, b: 5, min: 2.5 },
   { label: '(3) / (6)', a: 3, b: 6, min: 5 },
   { label: '(4) / (1)', a: 4, b: 1, min: 0.4 },
+  { label: '(7) / (8)', a: 7, b: 8, min: 0.9 },
 ]
 
 /** A mistake on the command line: reported without a stack. */
@@ -144,8 +172,8 @@ function checksFor(c, tokens) {
       headers: authHeaders(c.token, tokens),
       status: 200,
       body: body(PATIENT_ID),
-      // Every server but the bare one does the same work: a request id and an ETag on each answer.
-      expectHeaders: c.id === 1 ? [] : ['x-request-id', 'etag'],
+      // Every server but the bare ones does the same work: a request id and an ETag on each answer.
+      expectHeaders: c.id === 1 || c.id === 8 ? [] : ['x-request-id', 'etag'],
     },
   ]
   if (c.token !== undefined) {
@@ -168,8 +196,12 @@ function checksFor(c, tokens) {
   return checks
 }
 
-async function measure(opts, cases, tokens, jwks, otlp) {
-  const env = { BENCH_JWKS_URL: jwks.url, BENCH_OTLP_URL: otlp.url }
+async function measure(opts, cases, tokens, jwks, otlp, database) {
+  const env = {
+    BENCH_JWKS_URL: jwks.url,
+    BENCH_OTLP_URL: otlp.url,
+    ...(database && { BENCH_DATABASE_URL: database.url }),
+  }
   // Started together: their startup is not what is measured here (see startup()).
   const starting = cases.filter((c) => c.status === undefined)
   await Promise.all(
@@ -329,12 +361,17 @@ async function memory(opts, tokens, jwks, fbiMissing) {
   return { first, second, servers }
 }
 
-async function profile(opts, tokens, jwks, otlp) {
+async function profile(opts, tokens, jwks, otlp, database) {
   const c = CASES.find((x) => x.id === opts.profile)
   if (c === undefined) throw usage(`--profile must be one of ${CASES.map((x) => x.id).join(', ')}`)
   const name = `case-${c.id}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`
   const server = await startServer(c.server, {
-    env: { BENCH_JWKS_URL: jwks.url, BENCH_OTLP_URL: otlp.url, ...c.env },
+    env: {
+      BENCH_JWKS_URL: jwks.url,
+      BENCH_OTLP_URL: otlp.url,
+      ...(database && { BENCH_DATABASE_URL: database.url }),
+      ...c.env,
+    },
     execArgv: ['--cpu-prof', `--cpu-prof-dir=${HERE}results`, `--cpu-prof-name=${name}`],
   })
   try {
@@ -377,19 +414,30 @@ async function main() {
   probe.catch(() => {})
   const jwks = await startJwksProvider()
   const otlp = await startOtlpSink()
+  let database
   try {
     const tokens = { hs: internalToken, rs: jwks.token }
-    if (opts.profile !== undefined) return await profile(opts, tokens, jwks, otlp)
+    if (opts.profile !== undefined) {
+      if (CASES.find((c) => c.id === opts.profile)?.database) {
+        database = await benchDatabase(randomBytes(4).toString('hex'))
+      }
+      return await profile(opts, tokens, jwks, otlp, database)
+    }
 
     const fbiMissing = await probe
     if (fbiMissing !== undefined)
-      progress(`fbi servers (2), (3), (4), (7), (8): not available yet: ${fbiMissing}`)
+      progress(`fbi servers (2), (3), (4), (7), (10), (11): not available yet: ${fbiMissing}`)
     const cases = CASES.filter((c) => opts.only === undefined || opts.only.includes(c.id)).map((c) => ({
       ...c,
       ...(c.fbi && fbiMissing !== undefined ? { status: 'unavailable', reason: fbiMissing } : {}),
     }))
 
-    await measure(opts, cases, tokens, jwks, otlp)
+    // The database cases read from a database of the run's own (lib/database.mjs), dropped at the end.
+    if (cases.some((c) => c.database && c.status === undefined)) {
+      database = await benchDatabase(randomBytes(4).toString('hex'))
+      progress(`database cases on ${database.name}`)
+    }
+    await measure(opts, cases, tokens, jwks, otlp, database)
     const report = {
       date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
       machine: host,
@@ -435,6 +483,7 @@ async function main() {
     await stopAll()
     await jwks.close()
     await otlp.close()
+    await database?.drop()
     clearTimeout(watchdog)
   }
 }

@@ -5,6 +5,9 @@ import { performance } from 'node:perf_hooks'
 /** Logs go nowhere, the same way in every server that logs (Fastify opens this with pino.destination). */
 export const LOG_FILE = '/dev/null'
 
+/** Connections per server in the database cases: fbi's default pool size, set on every stack alike. */
+export const POOL_SIZE = 10
+
 function send(message) {
   if (process.connected) process.send(message)
 }

@@ -1,0 +1,23 @@
+// Tokens from the example's own minting script (`pnpm run token`, its README's way), signed with the
+// instances' key and issuer.
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+
+const PNPM = ['-y', 'pnpm@12.4.2']
+
+/** Runs `pnpm run token <args>` in `serviceDir`; resolves with the token. */
+export async function mintToken(serviceDir, hsKey, proxyUrl, args) {
+  const { stdout } = await promisify(execFile)('npx', [...PNPM, '--silent', 'run', 'token', ...args], {
+    cwd: serviceDir,
+    // The script refuses a production environment: it mints with the instances' key and issuer.
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ENVIRONMENT: 'DEVELOPMENT',
+      HS_KEY: hsKey,
+      PROXY_URL: proxyUrl,
+    },
+    timeout: 60_000,
+  })
+  return stdout.trim()
+}
