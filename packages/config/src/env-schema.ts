@@ -17,6 +17,8 @@ function propertySchema(spec: VariableSpec): Record<string, unknown> {
       return { type: 'string', pattern: URL_PATTERN }
     case 'string':
       return { type: 'string', minLength: 1 }
+    case 'choice':
+      return { type: 'string', enum: [...(spec.choices ?? [])] }
   }
 }
 

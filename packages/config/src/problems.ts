@@ -15,7 +15,7 @@ interface AjvErrorLike {
 
 // Values are echoed only for kinds that cannot hold a secret: keys and URLs (which may carry a
 // password) never reach a log line.
-const ECHOED_KINDS = new Set(['boolean', 'integer', 'port', 'scheme'])
+const ECHOED_KINDS = new Set(['boolean', 'integer', 'port', 'scheme', 'choice'])
 
 function describe(spec: VariableSpec, keyword: string, value: unknown): string {
   const shown = ECHOED_KINDS.has(spec.kind) ? ` '${String(value).slice(0, 40)}'` : ''
@@ -34,6 +34,8 @@ function describe(spec: VariableSpec, keyword: string, value: unknown): string {
       return 'is not an absolute URL (scheme://host...)'
     case 'string':
       return 'is empty'
+    case 'choice':
+      return `${shown.trim()} is not one of ${(spec.choices ?? []).join(', ')}`
   }
 }
 
