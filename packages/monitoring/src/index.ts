@@ -4,10 +4,13 @@ import fp from 'fastify-plugin'
 import type { Registry } from 'prom-client'
 import type { Deprecation } from './deprecation.js'
 import { etagOnSend } from './etag.js'
+import { DEFAULT_REDACTION } from './field-redaction.js'
 import { type HealthCheck, type HealthCheckOptions, HealthChecks } from './health.js'
+import { redactionOf } from './log-redaction.js'
 import { metricsExposition, RequestMetrics } from './metrics.js'
 import { type FbiMonitoringOptions, type MonitoringConfigView, resolveOptions } from './options.js'
 import { isCompatRequestId, isValidRequestId, requestIdHook, requestIds } from './request-id.js'
+import type { RequestRefusal } from './request-log.js'
 import { RequestLog } from './request-log.js'
 import { responseHeaders } from './response-headers.js'
 import { routeMonitoring } from './route-hooks.js'
@@ -16,6 +19,7 @@ import { closeWithApp } from './shutdown.js'
 import { unknownUrlHooks } from './unknown-urls.js'
 import { resolveVersion } from './version.js'
 
+export { CLIP_AT, clip } from './body-snapshot.js'
 export type { CompiledDeprecation, Deprecation, DeprecationHeaders } from './deprecation.js'
 export { compileDeprecation, deprecationHeaders } from './deprecation.js'
 export {
@@ -28,6 +32,7 @@ export {
   FBI_MONITORING_NON_ERROR_THROWN,
 } from './errors.js'
 export type { FbiEtagOptions } from './etag.js'
+export { REDACTED_FIELDS } from './field-redaction.js'
 export type { HealthCheck, HealthCheckOptions, HealthCheckResult, HealthReport } from './health.js'
 export {
   type LogDestination,
@@ -35,6 +40,7 @@ export {
   type LogTarget,
   logDestination,
 } from './log-destination.js'
+export { logRedaction } from './log-redaction.js'
 export type { FbiLoggerOptions } from './logger-options.js'
 export { FLASK_METRIC_NAMES, METRIC_NAMES } from './metrics.js'
 export type { FbiMonitoringOptions } from './options.js'
@@ -45,7 +51,7 @@ export {
   MAX_REQUEST_ID_LENGTH,
   REQUEST_ID_HEADER,
 } from './request-id.js'
-export { CLIP_AT, clip } from './request-log.js'
+export type { RequestRefusal } from './request-log.js'
 export { SERVER_LIMITS, type ServerLimits } from './server-limits.js'
 export {
   type MonitoringServerOptions,
@@ -73,6 +79,16 @@ declare module 'fastify' {
     deprecated?: Deprecation
     /** No request metrics for this route (fastify-metrics' route option, also read by @fbi/monitoring). */
     disableMetrics?: boolean
+    /** Log the bodies of this route's non-2xx responses (redacted, clipped), or never. Default: the plugin's `logBodies`. */
+    logBodies?: boolean
+  }
+  interface FastifyRequest {
+    /**
+     * Why a battery refused this request, carried by its one log line (@fbi/monitoring, with the
+     * request log on). Set it with `request.setDecorator('refusal', { reason, code })` when
+     * `app.hasRequestDecorator('refusal')`. Null until then.
+     */
+    refusal: RequestRefusal | null
   }
 }
 
@@ -81,7 +97,10 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
   const config: MonitoringConfigView & { buildNumber?: string; gitHash?: string } = fastify.config
   const opts = resolveOptions(rawOpts, config)
   const { registry, noCacheHeaders, compat } = opts
-  const requestLog = opts.requestLog ? new RequestLog() : undefined
+  // The request line is redacted with the logger's field list (the built-in one for a logger not ours).
+  const requestLog = opts.requestLog
+    ? new RequestLog(redactionOf(fastify.log) ?? DEFAULT_REDACTION, opts.logBodies)
+    : undefined
   const requestMetrics = opts.metrics ? new RequestMetrics(registry, opts.durationBuckets, compat) : undefined
 
   // Decorators
@@ -99,6 +118,9 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
     },
   )
   fastify.decorate('metricsRegistry', registry)
+  // Present only with the request log: a battery that refuses a request records why here instead of
+  // writing a line of its own, and the request's one line carries it.
+  if (requestLog !== undefined) fastify.decorateRequest('refusal', null)
 
   // Hooks: the request id, the headers of every response
   const ids = requestIds(

@@ -6,6 +6,7 @@ import {
   type LogTarget,
   logDestination,
 } from './log-destination.js'
+import { compileRedaction, redactingFormatters, redactingOnChild } from './log-redaction.js'
 import { booleanOption, invalid, isPlainObject } from './option-checks.js'
 
 /** Fastify's `logger` options, with `file` a path or a file descriptor and no `stream` (fbi supplies it). */
@@ -17,6 +18,12 @@ export type FbiLoggerOptions = Omit<
   file?: LogTarget
   /** Write each line before the log call returns instead of once per event-loop turn. Default: false (true in worker threads). */
   sync?: boolean
+  /**
+   * Field names never written, at any depth, in any case or spelling (`nhs_number` also hides
+   * `nhsNumber` and `NHS-Number`), added to the built-in REDACTED_FIELDS; applied to every line
+   * before it is written. pino's own `redact` paths work beside it. Default: [] (the built-in list only).
+   */
+  redactFields?: readonly string[]
 }
 
 /** Fastify's `logger` option for `monitoringServerOptions({ logger })`: pino writing through `logDestination`. */
@@ -26,7 +33,10 @@ export function fbiLoggerOptions(
   if (input === undefined) return {}
   if (input === false) return { logger: false }
   if (input !== true && !isPlainObject(input)) invalid('logger', 'must be a boolean or logger options')
-  const { file, sync, ...pinoOptions } = input === true ? {} : input
+  const { file, sync, redactFields, ...pinoOptions } = input === true ? {} : input
+  const redaction = compileRedaction(redactFields)
+  const formatters = redactingFormatters(redaction, pinoOptions.formatters)
+  const onChild = redactingOnChild(redaction, pinoOptions.onChild)
   if (file !== undefined && !isLogTarget(file))
     invalid('logger.file', 'must be a file path or a file descriptor')
   booleanOption('logger.sync', sync, false)
@@ -40,5 +50,5 @@ export function fbiLoggerOptions(
   } catch (error) {
     return invalid('logger.file', `cannot be opened (${errorCode(error)})`)
   }
-  return { logger: { level: 'info', ...pinoOptions, stream } }
+  return { logger: { level: 'info', ...pinoOptions, formatters, onChild, stream } }
 }

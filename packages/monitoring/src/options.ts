@@ -38,6 +38,11 @@ export interface FbiMonitoringOptions {
   generateRequestId?: boolean
   /** Write one info log line per request. Default: true. */
   requestLog?: boolean
+  /**
+   * Write the request and response bodies of non-2xx responses in the request's line (redacted,
+   * clipped); a route's `config.logBodies` wins. Default: true outside production, false in production.
+   */
+  logBodies?: boolean
   /** Send `Cache-Control: no-cache, must-revalidate`, `Pragma: no-cache` and `Expires: 0` unless the route set Cache-Control. Default: true. */
   noCacheHeaders?: boolean
   /** ETags and 304s on GET and HEAD 2xx responses: true, false, or `{ algorithm, weak }`. Default: true (sha1, strong). */
@@ -163,6 +168,7 @@ export function resolveOptions(opts: unknown, config: MonitoringConfigView): Res
       config.logRequestIdGenerateIfNotFound ?? true,
     ),
     requestLog: booleanOption('requestLog', opts.requestLog, DEFAULTS.requestLog),
+    logBodies: booleanOption('logBodies', opts.logBodies, config.isProduction === false),
     noCacheHeaders: booleanOption('noCacheHeaders', opts.noCacheHeaders, DEFAULTS.noCacheHeaders),
     etag: etagOptions(opts.etag),
     gracefulShutdown:

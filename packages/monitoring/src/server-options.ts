@@ -1,6 +1,7 @@
 import type { Server } from 'node:http'
 import type { FastifyHttpOptions } from 'fastify'
 import { fbiLogController } from './log-controller.js'
+import { requestLoggerFactory } from './log-redaction.js'
 import { type FbiLoggerOptions, fbiLoggerOptions } from './logger-options.js'
 import { REQUEST_ID_LOG_LABEL, requestIdGenerator } from './request-id.js'
 import { type ServerLimitOptions, type ServerLimits, serverLimits } from './server-limits.js'
@@ -29,6 +30,7 @@ export type MonitoringServerOptions = ServerLimitOptions &
     | 'requestIdHeader'
     | 'requestIdLogLabel'
     | 'genReqId'
+    | 'childLoggerFactory'
   >
 
 /**
@@ -41,13 +43,17 @@ export function monitoringServerOptions(opts: MonitoringServerOptionsInput = {})
   const limits = serverLimits(opts)
   const genReqId = requestIdGenerator(opts.generateRequestId ?? true)
   const logger = fbiLoggerOptions(opts.logger)
+  // With fbi's logger: a request's logger is made knowing its one binding is the checked request id.
+  const factory =
+    logger.logger === undefined || logger.logger === false ? {} : { childLoggerFactory: requestLoggerFactory }
   const logController = fbiLogController(REQUEST_ID_LOG_LABEL)
   if (logController !== undefined) {
-    return { ...limits, ...logger, logController, requestIdHeader: false, genReqId }
+    return { ...limits, ...logger, ...factory, logController, requestIdHeader: false, genReqId }
   }
   return {
     ...limits,
     ...logger,
+    ...factory,
     disableRequestLogging: true,
     requestIdLogLabel: REQUEST_ID_LOG_LABEL,
     requestIdHeader: false,
