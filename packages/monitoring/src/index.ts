@@ -41,7 +41,7 @@ export {
   logDestination,
 } from './log-destination.js'
 export { logRedaction } from './log-redaction.js'
-export type { FbiLoggerOptions } from './logger-options.js'
+export type { FbiLoggerOptions, LoggerConfig } from './logger-options.js'
 export { FLASK_METRIC_NAMES, METRIC_NAMES } from './metrics.js'
 export type { FbiMonitoringOptions } from './options.js'
 export {

@@ -1,8 +1,9 @@
 import type { Server } from 'node:http'
+import { loadConfig } from '@fbi/config'
 import type { FastifyHttpOptions } from 'fastify'
 import { fbiLogController } from './log-controller.js'
 import { requestLoggerFactory } from './log-redaction.js'
-import { type FbiLoggerOptions, fbiLoggerOptions } from './logger-options.js'
+import { type FbiLoggerOptions, fbiLoggerOptions, type LoggerConfig } from './logger-options.js'
 import { REQUEST_ID_LOG_LABEL, requestIdGenerator } from './request-id.js'
 import { type ServerLimitOptions, type ServerLimits, serverLimits } from './server-limits.js'
 
@@ -18,6 +19,12 @@ export interface MonitoringServerOptionsInput extends ServerLimits {
    * Default: true.
    */
   generateRequestId?: boolean
+  /**
+   * Where `logger` takes LOG_LEVEL, LOG_FORMAT and ENVIRONMENT from: a configuration `loadConfig`
+   * (@fbi/config) returned, e.g. the one you also pass to the plugins, so a `.env` file counts.
+   * Default: the general variables read from process.env by `loadConfig`, when `logger` is given.
+   */
+  config?: LoggerConfig
 }
 
 /** The Fastify server options `monitoringServerOptions` returns; spread them into `Fastify({ ... })`. */
@@ -42,7 +49,7 @@ export type MonitoringServerOptions = ServerLimitOptions &
 export function monitoringServerOptions(opts: MonitoringServerOptionsInput = {}): MonitoringServerOptions {
   const limits = serverLimits(opts)
   const genReqId = requestIdGenerator(opts.generateRequestId ?? true)
-  const logger = fbiLoggerOptions(opts.logger)
+  const logger = fbiLoggerOptions(opts.logger, () => opts.config ?? loadConfig({ jwt: false }))
   // With fbi's logger: a request's logger is made knowing its one binding is the checked request id.
   const factory =
     logger.logger === undefined || logger.logger === false ? {} : { childLoggerFactory: requestLoggerFactory }
