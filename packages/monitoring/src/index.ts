@@ -33,7 +33,15 @@ export {
 } from './errors.js'
 export type { FbiEtagOptions } from './etag.js'
 export { REDACTED_FIELDS } from './field-redaction.js'
-export type { HealthCheck, HealthCheckOptions, HealthCheckResult, HealthReport } from './health.js'
+export {
+  HEALTH_GROUPS,
+  type HealthCheck,
+  type HealthCheckOptions,
+  type HealthCheckResult,
+  type HealthGroup,
+  type HealthReport,
+} from './health.js'
+export { HEALTH_GROUP_PATHS } from './health-routes.js'
 export {
   type LogDestination,
   type LogDestinationOptions,
@@ -43,7 +51,7 @@ export {
 export { logRedaction } from './log-redaction.js'
 export type { FbiLoggerOptions, LoggerConfig } from './logger-options.js'
 export { FLASK_METRIC_NAMES, METRIC_NAMES } from './metrics.js'
-export type { FbiMonitoringOptions } from './options.js'
+export type { FbiMonitoringOptions, HealthDetailsLevel } from './options.js'
 export {
   isCompatRequestId,
   isValidRequestId,
@@ -64,9 +72,9 @@ export type { VersionInfo } from './version.js'
 declare module 'fastify' {
   interface FastifyInstance {
     /**
-     * Registers a readiness check run by GET /healthcheck (@fbi/monitoring). It passes when it returns
-     * or resolves (the value becomes the result's `output`) and fails when it throws, rejects, times
-     * out, or returns `false` or an Error.
+     * Registers a health check run by GET /healthcheck and the probes of its `groups` (readiness by
+     * default) (@fbi/monitoring). It passes when it returns or resolves (the value becomes the
+     * result's `output`) and fails when it throws, rejects, times out, or returns `false` or an Error.
      */
     addHealthCheck(name: string, check: HealthCheck, opts?: HealthCheckOptions): void
     /** The prom-client registry behind GET /metrics; add your own metrics to it (@fbi/monitoring). */
@@ -155,6 +163,7 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
     }),
     debugRoute: opts.debugRoute,
     compat,
+    healthDetails: () => opts.healthDetails === 'full',
     metrics: opts.metrics ? metricsExposition(registry, opts.processMetrics) : undefined,
   })
 

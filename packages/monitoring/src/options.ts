@@ -3,7 +3,14 @@ import { COMPAT_MODES, type FbiCompat } from '@fbi/config'
 import { Registry } from 'prom-client'
 import type { FbiEtagOptions } from './etag.js'
 import { FLASK_BUCKETS } from './metrics.js'
-import { booleanOption, integerOption, invalid, isPlainObject, stringOption } from './option-checks.js'
+import {
+  booleanOption,
+  choiceOption,
+  integerOption,
+  invalid,
+  isPlainObject,
+  stringOption,
+} from './option-checks.js'
 import type { GracefulShutdownOptions } from './shutdown.js'
 
 export interface FbiMonitoringOptions {
@@ -13,6 +20,12 @@ export interface FbiMonitoringOptions {
   healthCheckSuccessTtlMs?: number
   /** How long a failed check's result is reused, in milliseconds. Default: 9000 (the seed's). */
   healthCheckFailureTtlMs?: number
+  /**
+   * What an unauthenticated caller of /healthcheck and its groups sees: 'full' (the results, the
+   * seed's answer) or 'status' (`{ status }` alone; the admin port or the admin token still see the
+   * results). Default: 'full'.
+   */
+  healthDetails?: HealthDetailsLevel
   /** Directory holding the build files `build-circleci.txt` and `build-githash.txt`, read when BUILD_NUMBER / GIT_HASH are unset. Default: "/app". */
   buildInfoDir?: string
   /** The service version GET /version shows. Default: the `version` of `process.cwd()/package.json`, else "unknown". */
@@ -61,6 +74,9 @@ export interface FbiMonitoringOptions {
  * Every option with its default applied. Derived from FbiMonitoringOptions, so a new option is one
  * line there and one in `resolveOptions`; only the options whose resolved shape differs are named.
  */
+/** How much of a health report an unauthenticated caller sees. */
+export type HealthDetailsLevel = 'full' | 'status'
+
 export type ResolvedMonitoringOptions = Omit<
   Required<FbiMonitoringOptions>,
   'serviceVersion' | 'etag' | 'gracefulShutdown' | 'compat'
@@ -83,6 +99,7 @@ export const DEFAULTS = Object.freeze({
   healthCheckTimeoutMs: 5000,
   healthCheckSuccessTtlMs: 27_000,
   healthCheckFailureTtlMs: 9000,
+  healthDetails: 'full' as HealthDetailsLevel,
   buildInfoDir: '/app',
   metrics: true,
   processMetrics: true,
@@ -154,6 +171,12 @@ export function resolveOptions(opts: unknown, config: MonitoringConfigView): Res
       opts.healthCheckFailureTtlMs,
       DEFAULTS.healthCheckFailureTtlMs,
       0,
+    ),
+    healthDetails: choiceOption(
+      'healthDetails',
+      opts.healthDetails,
+      ['full', 'status'],
+      DEFAULTS.healthDetails,
     ),
     buildInfoDir: stringOption('buildInfoDir', opts.buildInfoDir) ?? DEFAULTS.buildInfoDir,
     serviceVersion: stringOption('serviceVersion', opts.serviceVersion),

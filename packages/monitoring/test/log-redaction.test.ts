@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fbiConfig from '@fbi/config'
 import fbiErrors from '@fbi/errors'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import pino from 'pino'
 import { describe, expect, it, type TestContext } from 'vitest'
 import fbiMonitoring, {
@@ -186,7 +186,7 @@ describe('log redaction', () => {
 
   it("gives a logger of one's own the same redaction with logRedaction()", async (ctx) => {
     const written: LogLine[] = []
-    const logger = pino(
+    const logger: FastifyBaseLogger = pino(
       { level: 'debug', ...logRedaction(['ward_bed']) },
       { write: (line: string) => written.push(JSON.parse(line) as LogLine) },
     )

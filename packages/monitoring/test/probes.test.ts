@@ -180,6 +180,9 @@ describe('monitoring routes', () => {
     expect([...new Set(gets.map((route) => route.url))].sort()).toEqual([
       '/debug',
       '/healthcheck',
+      '/healthcheck/live',
+      '/healthcheck/ready',
+      '/healthcheck/startup',
       '/metrics',
       '/running',
       '/version',
