@@ -1,7 +1,10 @@
+import type { Server } from 'node:http'
 import type {} from '@fbi/config'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Registry } from 'prom-client'
+import { type AdminGuard, createAdminGuard } from './admin-guard.js'
+import { adminListener } from './admin-listener.js'
 import type { Deprecation } from './deprecation.js'
 import { etagOnSend } from './etag.js'
 import { DEFAULT_REDACTION } from './field-redaction.js'
@@ -14,11 +17,13 @@ import type { RequestRefusal } from './request-log.js'
 import { RequestLog } from './request-log.js'
 import { responseHeaders } from './response-headers.js'
 import { routeMonitoring } from './route-hooks.js'
-import { monitoringRoutes } from './routes.js'
+import { type MonitoringRoute, monitoringRoutes } from './routes.js'
 import { closeWithApp } from './shutdown.js'
 import { unknownUrlHooks } from './unknown-urls.js'
 import { resolveVersion } from './version.js'
 
+export type { AdminGuard } from './admin-guard.js'
+export { type FbiAdminOptions, MIN_ADMIN_TOKEN_LENGTH } from './admin-options.js'
 export { CLIP_AT, clip } from './body-snapshot.js'
 export type { CompiledDeprecation, Deprecation, DeprecationHeaders } from './deprecation.js'
 export { compileDeprecation, deprecationHeaders } from './deprecation.js'
@@ -60,6 +65,7 @@ export {
   REQUEST_ID_HEADER,
 } from './request-id.js'
 export type { RequestRefusal } from './request-log.js'
+export type { MonitoringRoute } from './routes.js'
 export { SERVER_LIMITS, type ServerLimits } from './server-limits.js'
 export {
   type MonitoringServerOptions,
@@ -79,10 +85,18 @@ declare module 'fastify' {
     addHealthCheck(name: string, check: HealthCheck, opts?: HealthCheckOptions): void
     /** The prom-client registry behind GET /metrics; add your own metrics to it (@fbi/monitoring). */
     metricsRegistry: Registry
+    /** How the admin routes are guarded (@fbi/monitoring); other batteries' admin routes run its `onRequest`. */
+    adminGuard: AdminGuard
+    /** The admin port's listener once the app is ready, null without an admin port (@fbi/monitoring). */
+    readonly adminServer: Server | null
+    /** Every route @fbi/monitoring added, admin routes marked, for @fbi/security's protection report. */
+    monitoringRoutes(): readonly MonitoringRoute[]
   }
   interface FastifyContextConfig {
     /** Set on the routes @fbi/monitoring adds: no request log, no request metrics, no protection. */
     monitoringRoute?: boolean
+    /** Set on admin routes (behind `app.adminGuard`): the only routes, with the probes, the admin port answers. */
+    adminRoute?: boolean
     /** Marks the route deprecated: Deprecation, Link and Sunset headers, a warning log and a metric. */
     deprecated?: Deprecation
     /** No request metrics for this route (fastify-metrics' route option, also read by @fbi/monitoring). */
@@ -126,6 +140,16 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
     },
   )
   fastify.decorate('metricsRegistry', registry)
+  // The admin routes' guard, shared with the batteries that add admin routes (@fbi/schema's /docs).
+  const adminGuard = createAdminGuard(opts.admin)
+  fastify.decorate('adminGuard', adminGuard)
+  const admin = adminListener(fastify, opts.admin, adminGuard)
+  fastify.decorate('adminServer', {
+    getter: () => admin.server(),
+  })
+  // Every route this plugin adds, for @fbi/security's protection report (no path list written twice).
+  const announced: MonitoringRoute[] = []
+  fastify.decorate('monitoringRoutes', (): readonly MonitoringRoute[] => Object.freeze([...announced]))
   // Present only with the request log: a battery that refuses a request records why here instead of
   // writing a line of its own, and the request's one line carries it.
   if (requestLog !== undefined) fastify.decorateRequest('refusal', null)
@@ -163,9 +187,17 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
     }),
     debugRoute: opts.debugRoute,
     compat,
-    healthDetails: () => opts.healthDetails === 'full',
+    healthDetails: (request) => opts.healthDetails === 'full' || adminGuard.authenticated(request),
     metrics: opts.metrics ? metricsExposition(registry, opts.processMetrics) : undefined,
+    adminGuard: adminGuard.onRequest,
+    announce: (route) => announced.push(route),
   })
+  if (config.isProduction !== false && adminGuard.description === null && compat === null) {
+    fastify.log.warn(
+      { routes: [...new Set(announced.filter((r) => r.admin).map((r) => r.url))] },
+      'The admin routes answer anyone on the service port: set ADMIN_PORT or ADMIN_TOKEN (@fbi/monitoring admin option)',
+    )
+  }
 
   // Closing: readiness fails first, the app's log file is closed with it, signals are handled
   closeWithApp(fastify, health, opts.gracefulShutdown)

@@ -1,6 +1,12 @@
 import { getHashes } from 'node:crypto'
 import { COMPAT_MODES, type FbiCompat } from '@fbi/config'
 import { Registry } from 'prom-client'
+import {
+  type AdminConfigView,
+  adminOptions,
+  type FbiAdminOptions,
+  type ResolvedAdminOptions,
+} from './admin-options.js'
 import type { FbiEtagOptions } from './etag.js'
 import { FLASK_BUCKETS } from './metrics.js'
 import {
@@ -20,6 +26,12 @@ export interface FbiMonitoringOptions {
   healthCheckSuccessTtlMs?: number
   /** How long a failed check's result is reused, in milliseconds. Default: 9000 (the seed's). */
   healthCheckFailureTtlMs?: number
+  /**
+   * The admin routes (/metrics, /version, /debug, @fbi/schema's /docs): on a port of their own, and/or
+   * behind a static bearer token. Default: from ADMIN_PORT and ADMIN_TOKEN; neither set, they answer
+   * anyone on the service's port, as in the seed.
+   */
+  admin?: FbiAdminOptions
   /**
    * What an unauthenticated caller of /healthcheck and its groups sees: 'full' (the results, the
    * seed's answer) or 'status' (`{ status }` alone; the admin port or the admin token still see the
@@ -79,8 +91,9 @@ export type HealthDetailsLevel = 'full' | 'status'
 
 export type ResolvedMonitoringOptions = Omit<
   Required<FbiMonitoringOptions>,
-  'serviceVersion' | 'etag' | 'gracefulShutdown' | 'compat'
+  'serviceVersion' | 'etag' | 'gracefulShutdown' | 'compat' | 'admin'
 > & {
+  admin: ResolvedAdminOptions
   serviceVersion: string | undefined
   etag: Required<FbiEtagOptions> | false
   gracefulShutdown: Required<GracefulShutdownOptions> | false
@@ -88,7 +101,7 @@ export type ResolvedMonitoringOptions = Omit<
 }
 
 /** What the options read from `app.config` (@fbi/config). */
-export interface MonitoringConfigView {
+export interface MonitoringConfigView extends AdminConfigView {
   compat?: FbiCompat | null
   isProduction?: boolean
   logRequestIdGenerateIfNotFound?: boolean
@@ -172,6 +185,7 @@ export function resolveOptions(opts: unknown, config: MonitoringConfigView): Res
       DEFAULTS.healthCheckFailureTtlMs,
       0,
     ),
+    admin: adminOptions(opts.admin, config),
     healthDetails: choiceOption(
       'healthDetails',
       opts.healthDetails,

@@ -75,7 +75,9 @@ describe('development logs (a real process, its stdout a terminal or a pipe)', (
   ])('writes JSON to %s', (_name, env, tty) => {
     const { status, out } = runService(env, tty)
     expect(status).toBe(0)
-    const written = lines(out).map((line) => JSON.parse(line) as { msg: string; reqId: string })
+    const written = lines(out)
+      .map((line) => JSON.parse(line) as { msg: string; reqId?: string })
+      .filter((line) => line.reqId !== undefined)
     // In production an unknown URL's path is not written (Logs safe for patient data).
     const unknown = 'ENVIRONMENT' in env ? '/nowhere' : '/[REDACTED]'
     expect(written.map((line) => [line.reqId, line.msg])).toEqual([
@@ -87,7 +89,8 @@ describe('development logs (a real process, its stdout a terminal or a pipe)', (
   it('writes readable lines to a pipe in production with LOG_FORMAT=pretty', () => {
     const { out } = runService({ LOG_FORMAT: 'pretty' }, false)
     expect(out).not.toContain(`${ESC}[`)
-    expect(lines(out)[1]).toMatch(/ INFO {2}GET \/\[REDACTED\] 404 \d+\.\dms — Route not found/)
+    expect(lines(out)[0]).toMatch(/ WARN {2}The admin routes answer anyone on the service port/)
+    expect(lines(out)[2]).toMatch(/ INFO {2}GET \/\[REDACTED\] 404 \d+\.\dms — Route not found/)
   })
 
   it('takes the level from LOG_LEVEL', () => {
@@ -103,7 +106,10 @@ describe('development logs (a real process, its stdout a terminal or a pipe)', (
       [30, 'GET "/nowhere" 404'],
     ])
     expect(written[1]?.httpRequest).toMatchObject({ requestPathParams: { id: '7' } })
-    expect(runService({ LOG_LEVEL: 'warn' }, false).out).toBe('')
+    // At warn, a production service says only that its admin routes are open.
+    expect(lines(runService({ LOG_LEVEL: 'warn' }, false).out).map((line) => JSON.parse(line).msg)).toEqual([
+      'The admin routes answer anyone on the service port: set ADMIN_PORT or ADMIN_TOKEN (@fbi/monitoring admin option)',
+    ])
   })
 
   it('refuses a level it does not know, naming the variable', () => {

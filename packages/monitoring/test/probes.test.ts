@@ -187,8 +187,11 @@ describe('monitoring routes', () => {
       '/running',
       '/version',
     ])
+    const admin = new Set(['/debug', '/metrics', '/version'])
     for (const route of gets) {
-      expect(route.config).toEqual({ monitoringRoute: true })
+      expect(route.config).toEqual(
+        admin.has(route.url) ? { monitoringRoute: true, adminRoute: true } : { monitoringRoute: true },
+      )
       expect(route.tags).toEqual(['monitoring'])
       expect(route.response).toHaveProperty('200')
     }
