@@ -1,4 +1,4 @@
-import fbiConfig, { type LoadConfigOptions } from '@fbi/config'
+import fbiConfig, { type FbiConfig, type LoadConfigOptions } from '@fbi/config'
 import fbiDb, { type FbiDbOptions } from '@fbi/db'
 import fbiErrors, { type FbiErrorsOptions } from '@fbi/errors'
 import fbiMonitoring, { type FbiMonitoringOptions } from '@fbi/monitoring'
@@ -25,6 +25,13 @@ export { FBI_ALL_INVALID_OPTION } from './errors.js'
  * false (off), true (its defaults) or its own options.
  */
 export interface FbiOptions extends Omit<LoadConfigOptions, 'db'> {
+  /**
+   * A configuration `loadConfig` (@fbi/config) already returned, used instead of reading the
+   * variables again: load it once and give it to `fbiServerOptions({ logger, config })` too, so the
+   * logger sees LOG_LEVEL and LOG_FORMAT from the same place (a `.env` file included). Load it with
+   * the groups the batteries need (`db: true` with the db battery). Default: undefined (read now).
+   */
+  config?: FbiConfig
   /** One `{ code, message }` error shape. Default: true. */
   errors?: BatterySwitch<FbiErrorsOptions>
   /** Probes, metrics, request log and id, ETags, deprecations, graceful shutdown. Default: true. */
@@ -40,7 +47,7 @@ export interface FbiOptions extends Omit<LoadConfigOptions, 'db'> {
 }
 
 const fbiAll: FastifyPluginAsync<FbiOptions> = async (fastify, opts) => {
-  const { env, dotenv, jwt, auth0, customAuth0, epr, compat } = opts
+  const { env, dotenv, jwt, auth0, customAuth0, epr, compat, config } = opts
   const errors = batteryOptions('errors', opts.errors, true)
   const monitoring = batteryOptions('monitoring', opts.monitoring, true)
   const schema = batteryOptions('schema', opts.schema, true)
@@ -63,6 +70,7 @@ const fbiAll: FastifyPluginAsync<FbiOptions> = async (fastify, opts) => {
     epr,
     compat,
     db: db !== null,
+    ...(config === undefined ? {} : { config }),
   })
   if (errors) await fastify.register(fbiErrors, errors)
   if (schema) await fastify.register(fbiSchema, { ...schema, openapi: openapi ?? false })
