@@ -45,12 +45,15 @@ function statusStyle(status: number): Style {
  * is not JSON is written as it came.
  */
 export function prettyLine(json: string, color: boolean): string {
-  let line: Parsed
   try {
-    line = JSON.parse(json) as Parsed
+    return readable(JSON.parse(json) as Parsed, color)
   } catch {
+    // Not JSON, or fields of unexpected types (a numeric request id): the line as pino wrote it.
     return json
   }
+}
+
+function readable(line: Parsed, color: boolean): string {
   const paint = (style: Style, text: string) =>
     color ? styleText(style, text, { validateStream: false }) : text
   const level = LEVELS[line.level ?? 30] ?? { name: String(line.level), style: 'white' as Style }

@@ -183,6 +183,11 @@ describe('prettyLine', () => {
     expect(prettyLine('not json\n', false)).toBe('not json\n')
   })
 
+  it('writes a line whose fields it cannot read as it came, instead of throwing into the log call', () => {
+    const odd = '{"level":30,"msg":"m","reqId":42,"err":{"stack":7}}\n'
+    expect(prettyLine(odd, false)).toBe(odd)
+  })
+
   it('names unknown levels and keeps the fields it does not show itself', () => {
     expect(prettyLine('{"level":35,"time":0,"msg":"m","a":{"b":1}}', false)).toMatch(
       /^\d\d:\d\d:\d\d\.000 35 m \{"a":\{"b":1\}\}\n$/,

@@ -193,3 +193,23 @@ describe('request log', () => {
     expect(requestLines(logs)).toEqual([])
   })
 })
+
+describe('bodySnapshot', () => {
+  it('describes what it cannot read or walk instead of throwing or writing it', async () => {
+    const { bodySnapshot } = await import('../src/body-snapshot.js')
+    const { DEFAULT_REDACTION } = await import('../src/field-redaction.js')
+    const throwing = Object.defineProperty({}, 'x', {
+      enumerable: true,
+      get: () => {
+        throw new Error('getter')
+      },
+    })
+    expect(bodySnapshot(throwing, DEFAULT_REDACTION)).toBe('[unreadable]')
+    class Patient {
+      nhs_number = '9434765919'
+    }
+    expect(bodySnapshot({ patient: new Patient() }, DEFAULT_REDACTION)).toEqual({ patient: '[Patient]' })
+    expect(bodySnapshot(Buffer.from('abc'), DEFAULT_REDACTION)).toBe('[binary: 3 bytes]')
+    expect(bodySnapshot(undefined, DEFAULT_REDACTION)).toBeUndefined()
+  })
+})
