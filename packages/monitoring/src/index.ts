@@ -93,7 +93,10 @@ declare module 'fastify' {
     monitoringRoutes(): readonly MonitoringRoute[]
   }
   interface FastifyContextConfig {
-    /** Set on the routes @fbi/monitoring adds: no request log, no request metrics, no protection. */
+    /**
+     * Set on the routes @fbi/monitoring adds: no request log, no request metrics. Not an exemption from
+     * @fbi/security's requireProtection: what exempts them is `app.monitoringRoutes()`.
+     */
     monitoringRoute?: boolean
     /** Set on admin routes (behind `app.adminGuard`): the only routes, with the probes, the admin port answers. */
     adminRoute?: boolean
