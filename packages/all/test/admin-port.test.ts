@@ -21,7 +21,9 @@ async function service(
   })
   app.get('/p/:id', { config: { protect: scopesPresent('read:p') } }, async () => ({ ok: true }))
   await app.listen({ port: 0, host: '127.0.0.1' })
-  const adminPort = (app.adminServer?.address() as AddressInfo).port
+  const server = app.adminServer
+  if (server === null) throw new TypeError('no admin listener')
+  const adminPort = (server.address() as AddressInfo).port
   return {
     app,
     main: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,

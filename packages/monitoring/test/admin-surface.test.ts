@@ -62,19 +62,19 @@ describe('the admin port (real HTTP)', () => {
   it('has the safe server timeouts and answers a broken request in the one error shape', async (ctx) => {
     const { app } = await listening(ctx, { monitoring: { admin: { port: 0, host: '127.0.0.1' } } })
     const server = app.adminServer
-    expect(server).not.toBeNull()
+    if (server === null) throw new TypeError('no admin listener')
     expect({
-      requestTimeout: server?.requestTimeout,
-      headersTimeout: server?.headersTimeout,
-      keepAliveTimeout: server?.keepAliveTimeout,
-      maxRequestsPerSocket: server?.maxRequestsPerSocket,
+      requestTimeout: server.requestTimeout,
+      headersTimeout: server.headersTimeout,
+      keepAliveTimeout: server.keepAliveTimeout,
+      maxRequestsPerSocket: server.maxRequestsPerSocket,
     }).toEqual({
       requestTimeout: SERVER_LIMITS.requestTimeout,
       headersTimeout: SERVER_LIMITS.headersTimeout,
       keepAliveTimeout: SERVER_LIMITS.keepAliveTimeout,
       maxRequestsPerSocket: SERVER_LIMITS.maxRequestsPerSocket,
     })
-    const port = (server?.address() as AddressInfo).port
+    const port = (server.address() as AddressInfo).port
     const answer = await rawExchange(
       port,
       'GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n',
@@ -114,7 +114,7 @@ describe('the admin port (real HTTP)', () => {
     await new Promise<void>((resolve) => free.close(() => resolve()))
     const { app } = await buildApp({ env: { ADMIN_PORT: String(port), LISTEN_ADDRESS: '127.0.0.1' } })
     ctx.onTestFinished(() => app.close())
-    expect((app.adminServer?.address() as AddressInfo).port).toBe(port)
+    expect((app.adminServer?.address() as AddressInfo | undefined)?.port).toBe(port)
     expect((await app.inject({ url: '/metrics' })).statusCode).toBe(404)
   })
 })
