@@ -195,7 +195,7 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
     adminGuard: adminGuard.onRequest,
     announce: (route) => announced.push(route),
   })
-  if (config.isProduction !== false && adminGuard.description === null && compat === null) {
+  if (config.isProduction !== false && adminGuard.description === null) {
     fastify.log.warn(
       { routes: [...new Set(announced.filter((r) => r.admin).map((r) => r.url))] },
       'The admin routes answer anyone on the service port: set ADMIN_PORT or ADMIN_TOKEN (@fbi/monitoring admin option)',
