@@ -208,12 +208,13 @@ const anyRow = [
       ? differing(pair, 'metric-families')
       : []
   }),
-  // Each health check result also says how long the check took.
+  // Each health check result also says how long the check took, whether it is critical and which
+  // probes (health groups) it joins.
   define('health-check-response-time', 'any-row', COMPAT, (pair) => {
     if (pair.original.view['health-result-keys'] === '-') return []
     const original = JSON.parse(pair.original.view['health-result-keys']) as string[]
     const fbi = JSON.parse(pair.fbi.view['health-result-keys']) as string[]
-    return JSON.stringify([...original, 'response_time'].sort()) === JSON.stringify(fbi)
+    return JSON.stringify([...original, 'response_time', 'critical', 'groups'].sort()) === JSON.stringify(fbi)
       ? differing(pair, 'health-result-keys')
       : []
   }),

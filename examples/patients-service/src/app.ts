@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import fbi, { fbiServerOptions } from '@fbi/all'
+import { loadConfig } from '@fbi/config'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import pg from 'pg'
 import { patientRoutes } from './patients.js'
@@ -19,16 +20,22 @@ export interface BuildOptions {
 
 /** The patients service: every fbi battery, migrations applied at start-up, the patients routes. */
 export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
+  // Read once, for the logger (LOG_LEVEL, LOG_FORMAT, ENVIRONMENT) and the batteries alike, so the
+  // development file counts for both.
+  const config = loadConfig({
+    env: options.env ?? process.env,
+    dotenv: { path: `${serviceRoot}.env.development` },
+    db: true,
+  })
   // The embedded PostgreSQL (WebAssembly) can take longer than Fastify's default 10 s plugin timeout
   // to start on a small, busy machine.
   const serverOptions =
     options.logger === undefined
-      ? fbiServerOptions({ logger: true })
+      ? fbiServerOptions({ logger: true, config })
       : { ...fbiServerOptions(), logger: options.logger }
   const app = Fastify({ ...serverOptions, pluginTimeout: 120_000 })
   await app.register(fbi, {
-    env: options.env ?? process.env,
-    dotenv: { path: `${serviceRoot}.env.development` },
+    config,
     openapi: { info: { title: 'Patients service', version: '0.1.0' } },
     security: { requireProtection: true },
     db: {

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 
 // The README's walkthrough, over real HTTP against the example started as a real process on a free
 // port with the embedded database: what a newcomer does with curl, step by step.
@@ -117,6 +117,17 @@ describe('the README walkthrough', () => {
     })
     expect(denied.status).toBe(403)
     expect(await denied.json()).toEqual({ code: 403, message: 'Forbidden' })
+    // The log says why, on the request's one line, at the default level.
+    const id = denied.headers.get('x-request-id')
+    const lines = () =>
+      output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { reqId?: string; level: number; refusal?: { reason: string } })
+        .filter((line) => line.reqId === id)
+    await vi.waitFor(() => expect(lines()).toHaveLength(1))
+    expect(lines()[0]).toMatchObject({ level: 30 })
+    expect(lines()[0]?.refusal?.reason).toMatch(/^Forbidden: protection predicate denied the request: /)
   })
 
   it('updates it, and rejects unknown fields with 400', async () => {
@@ -137,6 +148,9 @@ describe('the README walkthrough', () => {
       code: 400,
       message: "body must NOT have additional property 'shoe_size'",
     })
+    // Whatever was logged of these requests, the patient's name and date of birth are not in it.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    for (const value of ['Lovelace', 'King', '1815-12-10']) expect(output).not.toContain(value)
   })
 
   it('lists patients and marks the v1 route deprecated', async () => {

@@ -1,4 +1,4 @@
-import fbiConfig, { type LoadConfigOptions } from '@fbi/config'
+import fbiConfig, { type FbiConfig, type LoadConfigOptions } from '@fbi/config'
 import fbiDb, { type FbiDbOptions } from '@fbi/db'
 import fbiErrors, { type FbiErrorsOptions } from '@fbi/errors'
 import fbiMonitoring, { type FbiMonitoringOptions } from '@fbi/monitoring'
@@ -27,6 +27,13 @@ export type { AllTracingOptions } from './tracing-battery.js'
  * false (off), true (its defaults) or its own options.
  */
 export interface FbiOptions extends Omit<LoadConfigOptions, 'db' | 'tracing'> {
+  /**
+   * A configuration `loadConfig` (@fbi/config) already returned, used instead of reading the
+   * variables again: load it once and give it to `fbiServerOptions({ logger, config })` too, so the
+   * logger sees LOG_LEVEL and LOG_FORMAT from the same place (a `.env` file included). Load it with
+   * the groups the batteries need (`db: true` with the db battery). Default: undefined (read now).
+   */
+  config?: FbiConfig
   /** One `{ code, message }` error shape. Default: true. */
   errors?: BatterySwitch<FbiErrorsOptions>
   /** Probes, metrics, request log and id, ETags, deprecations, graceful shutdown. Default: true. */
@@ -47,7 +54,7 @@ export interface FbiOptions extends Omit<LoadConfigOptions, 'db' | 'tracing'> {
 }
 
 const fbiAll: FastifyPluginAsync<FbiOptions> = async (fastify, opts) => {
-  const { env, dotenv, jwt, auth0, customAuth0, epr, compat } = opts
+  const { env, dotenv, jwt, auth0, customAuth0, epr, compat, config } = opts
   const errors = batteryOptions('errors', opts.errors, true)
   const monitoring = batteryOptions('monitoring', opts.monitoring, true)
   const schema = batteryOptions('schema', opts.schema, true)
@@ -74,6 +81,7 @@ const fbiAll: FastifyPluginAsync<FbiOptions> = async (fastify, opts) => {
     compat,
     db: db !== null,
     tracing: tracing !== null,
+    ...(config === undefined ? {} : { config }),
   })
   if (tracing && fastify.config.tracing?.enabled) await fastify.register(await loadTracing(), tracing)
   if (errors) await fastify.register(fbiErrors, errors)

@@ -2,6 +2,7 @@ import { parseBoolean } from './booleans.js'
 import { isProduction } from './environment.js'
 import type { LegacyPoolSettings } from './legacy.js'
 import type { Auth0Config, DbConfig, FbiCompat, GeneralConfig, JwtConfig } from './types.js'
+import type { LogFormat, LogLevel } from './variables.js'
 
 /** The variables as env-schema checked them: defaults applied, integers converted. */
 export type Values = Readonly<Record<string, string | number | undefined>>
@@ -43,6 +44,10 @@ export function buildGeneral(values: Values, compat: FbiCompat | null): Omit<Gen
     preferredUrlScheme: str(values, 'PREFERRED_URL_SCHEME') as 'http' | 'https',
     buildNumber: optionalStr(values, 'BUILD_NUMBER'),
     gitHash: optionalStr(values, 'GIT_HASH'),
+    logLevel: str(values, 'LOG_LEVEL') as LogLevel,
+    logFormat: optionalStr(values, 'LOG_FORMAT') as LogFormat | undefined,
+    adminPort: values.ADMIN_PORT as number | undefined,
+    adminToken: optionalStr(values, 'ADMIN_TOKEN'),
   }
 }
 

@@ -18,7 +18,7 @@ function propertySchema(spec: VariableSpec): Record<string, unknown> {
     case 'string':
       return { type: 'string', minLength: 1 }
     case 'choice':
-      return { type: 'string', enum: spec.choices ?? [] }
+      return { type: 'string', enum: [...(spec.choices ?? [])] }
     case 'ratio':
       return { type: 'number', minimum: 0, maximum: 1 }
   }

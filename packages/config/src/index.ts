@@ -14,6 +14,10 @@ export * from './types.js'
 export {
   DB_POOL_DEFAULTS,
   DB_POOL_SETTINGS,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
   type PoolSetting,
   VARIABLES,
   type VariableSpec,

@@ -1,3 +1,5 @@
+import type { LogFormat, LogLevel } from './variables.js'
+
 /** The environments the seed treats as non-production. Anything else, unknown values included, is production. */
 export const NON_PRODUCTION_ENVIRONMENTS = ['DEMO', 'DEVELOPMENT', 'STAGING', 'TRAINING', 'TEST'] as const
 export type NonProductionEnvironment = (typeof NON_PRODUCTION_ENVIRONMENTS)[number]
@@ -40,6 +42,14 @@ export interface GeneralConfig {
   readonly buildNumber?: string
   /** GIT_HASH, shown by /version. Default: undefined. */
   readonly gitHash?: string
+  /** LOG_LEVEL: the level of the logger `monitoringServerOptions({ logger })` builds. Default: info. */
+  readonly logLevel: LogLevel
+  /** LOG_FORMAT: 'json' or 'pretty'. Default: undefined (pretty on a terminal outside production, JSON otherwise). */
+  readonly logFormat?: LogFormat
+  /** ADMIN_PORT: the port @fbi/monitoring serves the admin routes on, apart from the service's. Default: undefined (the service's port). */
+  readonly adminPort?: number
+  /** ADMIN_TOKEN: the bearer token the admin routes ask for. Default: undefined (none asked). */
+  readonly adminToken?: string
 }
 
 /** The internal (platform) issuer's HS-signed tokens and the system-token service (the seed's JwtConfig). */

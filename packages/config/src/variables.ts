@@ -11,7 +11,7 @@ export interface VariableSpec {
   readonly default?: string
   /** Lower bound for integers. */
   readonly minimum?: number
-  /** The accepted values of a 'choice'. */
+  /** The accepted values of a `choice` variable, exactly as written (case-sensitive). */
   readonly choices?: readonly string[]
   /** For a variable of the original (SQLALCHEMY_*): the variable of ours it maps onto. */
   readonly replacedBy?: string
@@ -28,6 +28,22 @@ export const GROUP_PURPOSE: Readonly<Record<GroupName, string>> = Object.freeze(
   tracing: 'tracing: OpenTelemetry traces (@fbi/tracing)',
 })
 
+/** LOG_LEVEL's values: pino's levels, lower-case as pino spells them. */
+export const LOG_LEVELS = Object.freeze([
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+] as const)
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+/** LOG_FORMAT's values: one JSON object a line, or one readable line a request for a terminal. */
+export const LOG_FORMATS = Object.freeze(['json', 'pretty'] as const)
+export type LogFormat = (typeof LOG_FORMATS)[number]
+
 // Names and defaults are the seed's, so existing deployments carry over unchanged. Every default of
 // a variable is written here and nowhere else (DB_POOL_DEFAULTS reads the pool's from this list).
 const SPECS: VariableSpec[] = [
@@ -40,6 +56,11 @@ const SPECS: VariableSpec[] = [
   { name: 'PREFERRED_URL_SCHEME', group: 'general', kind: 'scheme', default: 'http' },
   { name: 'BUILD_NUMBER', group: 'general', kind: 'string' },
   { name: 'GIT_HASH', group: 'general', kind: 'string' },
+  { name: 'LOG_LEVEL', group: 'general', kind: 'choice', choices: LOG_LEVELS, default: 'info' },
+  // Unset: pretty on a terminal outside production, JSON otherwise (@fbi/monitoring decides).
+  { name: 'LOG_FORMAT', group: 'general', kind: 'choice', choices: LOG_FORMATS },
+  { name: 'ADMIN_PORT', group: 'general', kind: 'port' },
+  { name: 'ADMIN_TOKEN', group: 'general', kind: 'string' },
 
   { name: 'HS_KEY', group: 'jwt', kind: 'string', required: true },
   { name: 'PROXY_URL', group: 'jwt', kind: 'url', required: true },

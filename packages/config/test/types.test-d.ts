@@ -6,6 +6,8 @@ import {
   DB_POOL_DEFAULTS,
   type FbiConfig,
   type JwtConfig,
+  type LogFormat,
+  type LogLevel,
   loadConfig,
   type TracesSampler,
   type TracingConfig,
@@ -36,6 +38,15 @@ describe('public types', () => {
     expectTypeOf(DB_POOL_DEFAULTS.maxLifetimeSeconds).toEqualTypeOf<number>()
     // @ts-expect-error the defaults are frozen
     DB_POOL_DEFAULTS.poolSize = 3
+  })
+
+  it('types LOG_LEVEL and LOG_FORMAT as their choices', () => {
+    expectTypeOf<FbiConfig['logLevel']>().toEqualTypeOf<LogLevel>()
+    expectTypeOf<FbiConfig['logFormat']>().toEqualTypeOf<LogFormat | undefined>()
+    expectTypeOf<LogLevel>().toEqualTypeOf<
+      'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+    >()
+    expectTypeOf<FbiConfig['adminPort']>().toEqualTypeOf<number | undefined>()
   })
 
   it('refuses options of the wrong type at compile time', () => {

@@ -12,7 +12,11 @@ import type { MigrationStatus } from './migration-status.js'
 import { withTimeout } from './timeout.js'
 
 /** @fbi/monitoring's decorator, read by name: this package does not depend on monitoring. */
-type AddHealthCheck = (name: string, check: () => unknown, opts?: { timeoutMs?: number }) => void
+type AddHealthCheck = (
+  name: string,
+  check: () => unknown,
+  opts?: { timeoutMs?: number; groups?: readonly ('liveness' | 'readiness' | 'startup')[] },
+) => void
 
 /** The checks' names: fbi's, or the original's (sqldb.database_connectivity_test / database_version_test). */
 export const HEALTH_CHECK_NAMES = Object.freeze({
@@ -33,7 +37,10 @@ function ownError(err: unknown, code: string): boolean {
 
 /**
  * The seed's database_connectivity_test and database_version_test on @fbi/monitoring when it is
- * there, under fbi's names ("database", "migrations") or, in compat mode, the original's.
+ * there, under fbi's names ("database", "migrations") or, in compat mode, the original's. The
+ * database joins readiness (no traffic without it); pending migrations join startup (a pod whose
+ * schema is behind has not finished starting, and restarting a ready one would not migrate it).
+ * Both are in the whole /healthcheck, as in the seed.
  */
 export function registerHealthChecks(fastify: FastifyInstance, pool: Pool, opts: HealthCheckSettings): void {
   if (!fastify.hasDecorator('addHealthCheck')) return
@@ -42,6 +49,8 @@ export function registerHealthChecks(fastify: FastifyInstance, pool: Pool, opts:
   const { timeoutMs } = opts
   // Our own timeout answers first with a clear message; monitoring's is only the backstop.
   const backstop = { timeoutMs: timeoutMs + 1000 }
+  const readiness = { ...backstop, groups: ['readiness'] as const }
+  const startup = { ...backstop, groups: ['startup'] as const }
   addHealthCheck(
     names.database,
     async () => {
@@ -56,7 +65,7 @@ export function registerHealthChecks(fastify: FastifyInstance, pool: Pool, opts:
       }
       return 'Database ok'
     },
-    backstop,
+    readiness,
   )
   const readStatus = opts.status
   if (readStatus === undefined) return
@@ -82,6 +91,6 @@ export function registerHealthChecks(fastify: FastifyInstance, pool: Pool, opts:
       // fbi's last migration; before the first one, Alembic's version (a database taken over).
       return `Database version: ${status.current ?? status.alembicVersion ?? 'unknown'}`
     },
-    backstop,
+    startup,
   )
 }

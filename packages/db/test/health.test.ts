@@ -69,6 +69,38 @@ describe.each(BACKENDS)('health checks (%s)', (backend) => {
     })
   })
 
+  it('puts "database" in readiness and "migrations" in startup', async (ctx) => {
+    // A newer build ships three migrations; the database has only the first two.
+    const { app } = await start(ctx, V2, backend)
+    await app.db.migrate({ count: 2 })
+    const ready = await app.inject({ url: '/healthcheck/ready' })
+    expect(ready.statusCode).toBe(200)
+    expect(ready.json()).toMatchObject({
+      status: 'success',
+      results: [{ checker: 'database', passed: true, groups: ['readiness'] }],
+    })
+    expect(ready.json().results).toHaveLength(1)
+    const startup = await app.inject({ url: '/healthcheck/startup' })
+    expect(startup.statusCode).toBe(503)
+    expect(startup.json()).toMatchObject({
+      status: 'failure',
+      results: [
+        {
+          checker: 'migrations',
+          passed: false,
+          groups: ['startup'],
+          output: 'Database migrations behind: 1 pending, newest is 1700000002000_create-tag',
+        },
+      ],
+    })
+    expect((await app.inject({ url: '/healthcheck/live' })).json()).toMatchObject({
+      status: 'success',
+      results: [],
+    })
+    await app.db.migrate()
+    expect((await app.inject({ url: '/healthcheck/startup' })).statusCode).toBe(200)
+  })
+
   it('fails "migrations" when the applied version is behind the newest file shipped', async (ctx) => {
     // A newer build ships three migrations; the database has only the first two.
     const { app } = await start(ctx, V2, backend)

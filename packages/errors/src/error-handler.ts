@@ -1,17 +1,24 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { classifyError, type ErrorDecision } from './classify.js'
 import type { ResolvedErrorsOptions } from './options.js'
+import type { RefusalLog } from './refusal-log.js'
 import type { SendError } from './send-error.js'
 
-function logDecision(request: FastifyRequest, error: unknown, decision: ErrorDecision): void {
+function logDecision(
+  request: FastifyRequest,
+  error: unknown,
+  decision: ErrorDecision,
+  refusals: RefusalLog,
+): void {
   const { statusCode, logLevel, message } = decision
   if (logLevel === 'error') {
     request.log.error({ err: error, statusCode }, message)
     return
   }
-  // A client's mistake is not our failure: no stack trace, just what was refused and why.
+  // A client's mistake is not our failure: no stack trace, just what was refused and why (on the
+  // request's one line when @fbi/monitoring writes it).
   const { code, message: reason } = error as { code?: unknown; message?: unknown }
-  request.log[logLevel]({ statusCode, errorCode: code, reason }, message)
+  refusals.refused(request, logLevel, message, { statusCode, errorCode: code, reason })
 }
 
 /**
@@ -19,13 +26,13 @@ function logDecision(request: FastifyRequest, error: unknown, decision: ErrorDec
  * the status `classifyError` decides. Never throws itself (Fastify would then answer with its own
  * body and the value's message): a value the logger cannot serialise is logged by its type.
  */
-export function errorHandler(options: ResolvedErrorsOptions, send: SendError) {
+export function errorHandler(options: ResolvedErrorsOptions, send: SendError, refusals: RefusalLog) {
   const { exposeServerErrors, compat } = options
   return function fbiErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     const thrown: unknown = error
     const decision = classifyError(thrown, exposeServerErrors, compat)
     try {
-      logDecision(request, thrown, decision)
+      logDecision(request, thrown, decision, refusals)
     } catch {
       request.log.error(
         { statusCode: decision.statusCode, thrownType: typeof thrown },

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import { errorHandler } from './error-handler.js'
 import { emptyParameterGuard, notFoundHandler } from './not-found.js'
 import { type ConfigView, type FbiErrorsOptions, resolveOptions } from './options.js'
+import { RefusalLog } from './refusal-log.js'
 import { routeMethods } from './route-methods.js'
 import { errorSender } from './send-error.js'
 
@@ -32,13 +33,16 @@ const fbiErrors: FastifyPluginAsync<FbiErrorsOptions> = async (fastify, opts) =>
   const options = resolveOptions(opts, config)
   const send = errorSender(options.problemJson)
 
+  // Why a client's request was refused: on its one log line with @fbi/monitoring, else a line of its own.
+  const refusals = new RefusalLog(fastify)
+
   // Hooks: a path matched with an empty parameter is a 404 before any route hook runs.
-  fastify.addHook('onRequest', emptyParameterGuard(send))
+  fastify.addHook('onRequest', emptyParameterGuard(send, refusals))
   const routes = routeMethods(fastify)
 
   // Handlers: every thrown value, and every unrouted request (404, 405, OPTIONS).
-  fastify.setErrorHandler(errorHandler(options, send))
-  fastify.setNotFoundHandler(notFoundHandler(routes, send))
+  fastify.setErrorHandler(errorHandler(options, send, refusals))
+  fastify.setNotFoundHandler(notFoundHandler(routes, send, refusals))
 }
 
 const plugin = fp(fbiErrors, {

@@ -1,13 +1,19 @@
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { ErrorDecision } from './classify.js'
+import type { RefusalLog } from './refusal-log.js'
 import { emptyParameter, isOptionalParameter, type RouteMethods } from './route-methods.js'
 import type { SendError } from './send-error.js'
 
 const NOT_FOUND: ErrorDecision = { statusCode: 404, message: 'Not Found', logLevel: 'info' }
 const METHOD_NOT_ALLOWED: ErrorDecision = { statusCode: 405, message: 'Method Not Allowed', logLevel: 'info' }
 
-function answerNotFound(request: FastifyRequest, reply: FastifyReply, send: SendError): FastifyReply {
-  request.log.info({ statusCode: 404, method: request.method }, 'Route not found')
+function answerNotFound(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  send: SendError,
+  refusals: RefusalLog,
+): FastifyReply {
+  refusals.refused(request, 'info', 'Route not found', { statusCode: 404, method: request.method })
   return send(request, reply, NOT_FOUND)
 }
 
@@ -17,16 +23,23 @@ function answerNotFound(request: FastifyRequest, reply: FastifyReply, send: Send
  * included, since it is answered here), and OPTIONS on it a 200 with `Allow` and no body, as
  * Werkzeug answered for the original. Anything else is a 404 in the one error shape.
  */
-export function notFoundHandler(routes: RouteMethods, send: SendError) {
+export function notFoundHandler(routes: RouteMethods, send: SendError, refusals: RefusalLog) {
   return function fbiNotFoundHandler(request: FastifyRequest, reply: FastifyReply) {
     const allowed = routes.allowedFor(request.url)
     // A route for this very method that did not match (a host or version constraint) is not a
     // method problem: the resource is not there.
-    if (allowed.length === 0 || allowed.includes(request.method)) return answerNotFound(request, reply, send)
+    if (allowed.length === 0 || allowed.includes(request.method)) {
+      return answerNotFound(request, reply, send, refusals)
+    }
     const allow = [...new Set([...allowed, 'OPTIONS'])].sort().join(', ')
     reply.header('allow', allow)
     if (request.method === 'OPTIONS') return reply.code(200).send()
-    request.log.info({ statusCode: 405, method: request.method, allow }, 'Method not allowed')
+    refusals.refused(request, 'info', 'Method not allowed', {
+      statusCode: 405,
+      method: request.method,
+      allow,
+      reason: `Method not allowed (allowed: ${allow})`,
+    })
     return send(request, reply, METHOD_NOT_ALLOWED)
   }
 }
@@ -38,11 +51,11 @@ export function notFoundHandler(routes: RouteMethods, send: SendError) {
  * `request.params` (empty for a route without parameters); the route's pattern is read only when a
  * parameter is empty, to let an optional one (`/p/:id?`) be.
  */
-export function emptyParameterGuard(send: SendError): onRequestHookHandler {
+export function emptyParameterGuard(send: SendError, refusals: RefusalLog): onRequestHookHandler {
   return function fbiEmptyParameterGuard(request, reply, done) {
     const key = emptyParameter(request.params)
     if (key !== undefined && !isOptionalParameter(request.routeOptions.url, key)) {
-      answerNotFound(request, reply, send)
+      answerNotFound(request, reply, send, refusals)
       return
     }
     done()

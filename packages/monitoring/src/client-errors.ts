@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http'
-import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 
 type Kind = 'timeout' | 'headerOverflow' | 'malformed'
@@ -20,7 +20,7 @@ function statusOf(code: string | undefined): { status: number; kind: Kind } {
  */
 export function clientErrorHandler(
   intervalMs: number,
-): (this: FastifyInstance, error: Error & { code?: string }, socket: Socket) => void {
+): (this: FastifyInstance, error: Error & { code?: string }, socket: Duplex) => void {
   const counts: Record<Kind, number> = { timeout: 0, headerOverflow: 0, malformed: 0 }
   let timer: NodeJS.Timeout | undefined
 

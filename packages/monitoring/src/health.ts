@@ -5,16 +5,28 @@ import {
   FBI_MONITORING_HEALTH_CHECK_TIMEOUT,
   FBI_MONITORING_INVALID_HEALTH_CHECK,
 } from './errors.js'
+import { isPlainObject } from './option-checks.js'
 
 /**
- * A readiness check: passes when it returns or resolves; fails when it throws, rejects (whatever the
+ * A health check: passes when it returns or resolves; fails when it throws, rejects (whatever the
  * value), times out, or returns `false` or an Error.
  */
 export type HealthCheck = () => unknown
 
+/**
+ * The three questions Kubernetes asks: is the process alive (liveness: restart it if not), may it
+ * take traffic (readiness), has it finished starting (startup).
+ */
+export const HEALTH_GROUPS = Object.freeze(['liveness', 'readiness', 'startup'] as const)
+export type HealthGroup = (typeof HEALTH_GROUPS)[number]
+
 export interface HealthCheckOptions {
   /** How long the check may take before it counts as failed. Default: the plugin's `healthCheckTimeoutMs`. */
   timeoutMs?: number
+  /** The probes whose answer the check joins. Default: ['readiness'] (the seed's /healthcheck was readiness). */
+  groups?: readonly HealthGroup[]
+  /** A failing critical check fails its groups; a non-critical one is reported and logged, and fails nothing. Default: true. */
+  critical?: boolean
 }
 
 /** One check's outcome, in the seed's (Python `healthcheck` library's) format. Times are Unix seconds. */
@@ -27,9 +39,13 @@ export interface HealthCheckResult {
   expires: number
   /** Seconds the check took. */
   response_time: number
+  /** False for a check whose failure fails nothing. */
+  critical: boolean
+  /** The probes the check joins. */
+  groups: readonly HealthGroup[]
 }
 
-/** The body of GET /healthcheck. */
+/** The body of GET /healthcheck and its groups. */
 export interface HealthReport {
   hostname: string
   status: 'success' | 'failure'
@@ -41,8 +57,27 @@ interface Entry {
   name: string
   check: HealthCheck
   timeoutMs: number
+  groups: readonly HealthGroup[]
+  critical: boolean
   cached?: HealthCheckResult
   running?: Promise<HealthCheckResult>
+}
+
+const DEFAULT_GROUPS: readonly HealthGroup[] = Object.freeze(['readiness'])
+
+function groupsOption(name: string, groups: unknown): readonly HealthGroup[] {
+  if (groups === undefined) return DEFAULT_GROUPS
+  if (
+    !Array.isArray(groups) ||
+    groups.length === 0 ||
+    !groups.every((group) => HEALTH_GROUPS.includes(group as HealthGroup))
+  ) {
+    throw new FBI_MONITORING_INVALID_HEALTH_CHECK(
+      name,
+      `groups must be a non-empty list of ${HEALTH_GROUPS.join(', ')}`,
+    )
+  }
+  return Object.freeze(HEALTH_GROUPS.filter((group) => groups.includes(group)))
 }
 
 export interface HealthCheckRegistryOptions {
@@ -79,6 +114,9 @@ export class HealthChecks {
   }
 
   add(name: string, check: HealthCheck, opts: HealthCheckOptions = {}): void {
+    if (!isPlainObject(opts as unknown)) {
+      throw new FBI_MONITORING_INVALID_HEALTH_CHECK(String(name), 'the options must be an object')
+    }
     if (typeof name !== 'string' || name.length === 0) {
       throw new FBI_MONITORING_INVALID_HEALTH_CHECK(String(name), 'the name must be a non-empty string')
     }
@@ -89,9 +127,14 @@ export class HealthChecks {
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
       throw new FBI_MONITORING_INVALID_HEALTH_CHECK(name, 'timeoutMs must be a positive integer')
     }
+    const groups = groupsOption(name, opts.groups)
+    const critical = opts.critical ?? true
+    if (typeof critical !== 'boolean') {
+      throw new FBI_MONITORING_INVALID_HEALTH_CHECK(name, 'critical must be a boolean')
+    }
     if (this.#entries.some((entry) => entry.name === name))
       throw new FBI_MONITORING_DUPLICATE_HEALTH_CHECK(name)
-    this.#entries.push({ name, check, timeoutMs })
+    this.#entries.push({ name, check, timeoutMs, groups, critical })
   }
 
   /** From now on readiness fails at once, whatever the checks say (graceful shutdown). */
@@ -103,9 +146,14 @@ export class HealthChecks {
     return this.#shuttingDown
   }
 
-  async report(): Promise<HealthReport> {
+  /**
+   * Runs the checks of `group` (every check without one) and reports them: a failure when a critical
+   * one failed. While shutting down, readiness (and the whole report) fails at once; liveness and
+   * startup do not, so the orchestrator does not kill a process that is closing on purpose.
+   */
+  async report(group?: HealthGroup): Promise<HealthReport> {
     const now = Date.now()
-    if (this.#shuttingDown) {
+    if (this.#shuttingDown && (group === undefined || group === 'readiness')) {
       const result: HealthCheckResult = {
         checker: 'shutdown',
         output: 'Service is shutting down',
@@ -113,13 +161,17 @@ export class HealthChecks {
         timestamp: seconds(now),
         expires: seconds(now),
         response_time: 0,
+        critical: true,
+        groups: DEFAULT_GROUPS,
       }
       return { hostname: HOSTNAME, status: 'failure', timestamp: seconds(now), results: [result] }
     }
-    const results = await Promise.all(this.#entries.map((entry) => this.#resultOf(entry, now)))
+    const entries =
+      group === undefined ? this.#entries : this.#entries.filter((e) => e.groups.includes(group))
+    const results = await Promise.all(entries.map((entry) => this.#resultOf(entry, now)))
     return {
       hostname: HOSTNAME,
-      status: results.every((result) => result.passed) ? 'success' : 'failure',
+      status: results.every((result) => result.passed || !result.critical) ? 'success' : 'failure',
       timestamp: seconds(Date.now()),
       results,
     }
@@ -174,6 +226,8 @@ export class HealthChecks {
       timestamp: seconds(timestamp),
       expires: seconds(timestamp + (passed ? this.#opts.successTtlMs : this.#opts.failureTtlMs)),
       response_time: Math.round(elapsedMs * 1000) / 1_000_000,
+      critical: entry.critical,
+      groups: entry.groups,
     }
     if (!passed) {
       try {

@@ -1,8 +1,11 @@
 import { closeSync, openSync, writeSync } from 'node:fs'
+import { isatty, type WriteStream } from 'node:tty'
 import { isMainThread } from 'node:worker_threads'
+import type { LogFormat } from '@fbi/config'
 import pino from 'pino'
 import { FBI_MONITORING_INVALID_OPTION, FBI_MONITORING_LOG_LINES_DROPPED } from './errors.js'
 import { holdUntilExit, processIsExiting, release } from './flush-on-exit.js'
+import { prettyLine } from './pretty-line.js'
 
 /**
  * Where log lines go: a file path (appended to, created if missing) or a file descriptor. Default: 1 (stdout).
@@ -16,6 +19,11 @@ export interface LogDestinationOptions {
    * 64 Ki characters), true in worker threads, which can be terminated without an 'exit' event.
    */
   sync?: boolean
+  /**
+   * 'pretty' writes each JSON line pino makes as one readable line (prettyLine), in colour when the
+   * target is a terminal that takes it; 'json' as it is. Default: 'json'.
+   */
+  format?: LogFormat
 }
 
 /** A non-empty path or a non-negative integer descriptor. */
@@ -42,6 +50,14 @@ export interface LogDestination {
 }
 
 const destinations = new WeakSet<LogDestination>()
+
+/** Whether a descriptor is a terminal that takes colour: Node's own answer (NO_COLOR, FORCE_COLOR, TERM) for stdout and stderr. */
+function hasColors(fd: number): boolean {
+  const stream = fd === 1 ? process.stdout : fd === 2 ? process.stderr : undefined
+  return stream !== undefined && isatty(fd) && typeof (stream as WriteStream).hasColors === 'function'
+    ? (stream as WriteStream).hasColors()
+    : false
+}
 // What a write after close() is counted as (errorCode reads only `code`).
 const CLOSED = { code: 'CLOSED' }
 
@@ -83,6 +99,8 @@ export function logDestination(target: LogTarget = 1, opts: LogDestinationOption
   const openedHere = typeof target === 'string'
   const fd = typeof target === 'number' ? target : openSync(target, 'a')
   const sync = opts.sync ?? !isMainThread
+  const pretty = opts.format === 'pretty'
+  const color = pretty && hasColors(fd)
   let closed = false
   let cutShort = false
   let dropped = 0
@@ -161,7 +179,8 @@ export function logDestination(target: LogTarget = 1, opts: LogDestinationOption
     get droppedLines() {
       return dropped
     },
-    write(line: string): void {
+    write(json: string): void {
+      const line = pretty ? prettyLine(json, color) : json
       if (sync || processIsExiting()) {
         writeText(line, 1)
         return

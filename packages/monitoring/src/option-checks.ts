@@ -29,3 +29,16 @@ export function stringOption(name: string, value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length === 0) invalid(name, 'must be a non-empty string')
   return value
 }
+
+/** One of `choices`, or `fallback` when unset. */
+export function choiceOption<T extends string>(
+  name: string,
+  value: unknown,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback
+  if (!choices.includes(value as T))
+    invalid(name, `must be one of ${choices.map((c) => `'${c}'`).join(', ')}`)
+  return value as T
+}

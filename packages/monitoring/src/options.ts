@@ -1,9 +1,22 @@
 import { getHashes } from 'node:crypto'
 import { COMPAT_MODES, type FbiCompat } from '@fbi/config'
 import { Registry } from 'prom-client'
+import {
+  type AdminConfigView,
+  adminOptions,
+  type FbiAdminOptions,
+  type ResolvedAdminOptions,
+} from './admin-options.js'
 import type { FbiEtagOptions } from './etag.js'
 import { FLASK_BUCKETS } from './metrics.js'
-import { booleanOption, integerOption, invalid, isPlainObject, stringOption } from './option-checks.js'
+import {
+  booleanOption,
+  choiceOption,
+  integerOption,
+  invalid,
+  isPlainObject,
+  stringOption,
+} from './option-checks.js'
 import type { GracefulShutdownOptions } from './shutdown.js'
 
 export interface FbiMonitoringOptions {
@@ -13,6 +26,18 @@ export interface FbiMonitoringOptions {
   healthCheckSuccessTtlMs?: number
   /** How long a failed check's result is reused, in milliseconds. Default: 9000 (the seed's). */
   healthCheckFailureTtlMs?: number
+  /**
+   * The admin routes (/metrics, /version, /debug, @fbi/schema's /docs): on a port of their own, and/or
+   * behind a static bearer token. Default: from ADMIN_PORT and ADMIN_TOKEN; neither set, they answer
+   * anyone on the service's port, as in the seed.
+   */
+  admin?: FbiAdminOptions
+  /**
+   * What an unauthenticated caller of /healthcheck and its groups sees: 'full' (the results, the
+   * seed's answer) or 'status' (`{ status }` alone; the admin port or the admin token still see the
+   * results). Default: 'full'.
+   */
+  healthDetails?: HealthDetailsLevel
   /** Directory holding the build files `build-circleci.txt` and `build-githash.txt`, read when BUILD_NUMBER / GIT_HASH are unset. Default: "/app". */
   buildInfoDir?: string
   /** The service version GET /version shows. Default: the `version` of `process.cwd()/package.json`, else "unknown". */
@@ -38,6 +63,11 @@ export interface FbiMonitoringOptions {
   generateRequestId?: boolean
   /** Write one info log line per request. Default: true. */
   requestLog?: boolean
+  /**
+   * Write the request and response bodies of non-2xx responses in the request's line (redacted,
+   * clipped); a route's `config.logBodies` wins. Default: true outside production, false in production.
+   */
+  logBodies?: boolean
   /** Send `Cache-Control: no-cache, must-revalidate`, `Pragma: no-cache` and `Expires: 0` unless the route set Cache-Control. Default: true. */
   noCacheHeaders?: boolean
   /** ETags and 304s on GET and HEAD 2xx responses: true, false, or `{ algorithm, weak }`. Default: true (sha1, strong). */
@@ -56,10 +86,14 @@ export interface FbiMonitoringOptions {
  * Every option with its default applied. Derived from FbiMonitoringOptions, so a new option is one
  * line there and one in `resolveOptions`; only the options whose resolved shape differs are named.
  */
+/** How much of a health report an unauthenticated caller sees. */
+export type HealthDetailsLevel = 'full' | 'status'
+
 export type ResolvedMonitoringOptions = Omit<
   Required<FbiMonitoringOptions>,
-  'serviceVersion' | 'etag' | 'gracefulShutdown' | 'compat'
+  'serviceVersion' | 'etag' | 'gracefulShutdown' | 'compat' | 'admin'
 > & {
+  admin: ResolvedAdminOptions
   serviceVersion: string | undefined
   etag: Required<FbiEtagOptions> | false
   gracefulShutdown: Required<GracefulShutdownOptions> | false
@@ -67,7 +101,7 @@ export type ResolvedMonitoringOptions = Omit<
 }
 
 /** What the options read from `app.config` (@fbi/config). */
-export interface MonitoringConfigView {
+export interface MonitoringConfigView extends AdminConfigView {
   compat?: FbiCompat | null
   isProduction?: boolean
   logRequestIdGenerateIfNotFound?: boolean
@@ -78,6 +112,7 @@ export const DEFAULTS = Object.freeze({
   healthCheckTimeoutMs: 5000,
   healthCheckSuccessTtlMs: 27_000,
   healthCheckFailureTtlMs: 9000,
+  healthDetails: 'full' as HealthDetailsLevel,
   buildInfoDir: '/app',
   metrics: true,
   processMetrics: true,
@@ -150,6 +185,13 @@ export function resolveOptions(opts: unknown, config: MonitoringConfigView): Res
       DEFAULTS.healthCheckFailureTtlMs,
       0,
     ),
+    admin: adminOptions(opts.admin, config),
+    healthDetails: choiceOption(
+      'healthDetails',
+      opts.healthDetails,
+      ['full', 'status'],
+      DEFAULTS.healthDetails,
+    ),
     buildInfoDir: stringOption('buildInfoDir', opts.buildInfoDir) ?? DEFAULTS.buildInfoDir,
     serviceVersion: stringOption('serviceVersion', opts.serviceVersion),
     debugRoute: booleanOption('debugRoute', opts.debugRoute, config.isProduction === false),
@@ -163,6 +205,7 @@ export function resolveOptions(opts: unknown, config: MonitoringConfigView): Res
       config.logRequestIdGenerateIfNotFound ?? true,
     ),
     requestLog: booleanOption('requestLog', opts.requestLog, DEFAULTS.requestLog),
+    logBodies: booleanOption('logBodies', opts.logBodies, config.isProduction === false),
     noCacheHeaders: booleanOption('noCacheHeaders', opts.noCacheHeaders, DEFAULTS.noCacheHeaders),
     etag: etagOptions(opts.etag),
     gracefulShutdown:

@@ -1,39 +1,41 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
+import { bodySnapshot, parsedPayload } from './body-snapshot.js'
+import type { FieldRedaction } from './field-redaction.js'
+import { REDACTED_WITH } from './log-redaction.js'
 import { isSecretHeader, REDACTED } from './redaction.js'
+import {
+  everySegmentRedacted,
+  redactUrl,
+  type SensitiveSegments,
+  sensitiveSegments,
+} from './url-redaction.js'
+
+export { CLIP_AT, clip } from './body-snapshot.js'
 
 interface LevelAware {
   isLevelEnabled?: (level: string) => boolean
 }
 
-/** Bodies of failed requests are logged up to this many characters. */
-export const CLIP_AT = 5000
-const CLIPPED = ' [clipped]'
-
-/** Cuts text at 5000 characters and marks the cut, as the seed does. */
-export function clip(text: string): string {
-  return text.length > CLIP_AT ? text.slice(0, CLIP_AT) + CLIPPED : text
+/** Why a battery refused a request (a 4xx it answered), carried by the request's one log line. */
+export interface RequestRefusal {
+  /** What was wrong, for the operator: never the token, never a value the client sent. */
+  readonly reason: string
+  /** The error's code, when it has one (FST_ERR_VALIDATION, FBI_…). */
+  readonly code?: string
 }
 
-/** A request or response body as loggable text: strings and buffers as they are, objects as JSON. */
-export function bodyText(body: unknown): string {
-  if (body === undefined || body === null) return ''
-  if (typeof body === 'string') return clip(body)
-  if (Buffer.isBuffer(body)) return clip(body.toString('utf8', 0, CLIP_AT + 1))
-  if (typeof body === 'object' && typeof (body as { pipe?: unknown }).pipe === 'function') return '[stream]'
-  try {
-    return clip(JSON.stringify(body) ?? '')
-  } catch {
-    return '[unserializable]'
-  }
-}
-
-/** The request's X- headers for the debug details, secret-looking ones redacted. */
-export function xHeaders(request: FastifyRequest): Record<string, string | string[] | undefined> {
+/** The request's X- headers for the debug details, secret-looking and sensitive ones redacted. */
+export function xHeaders(
+  request: FastifyRequest,
+  redaction: FieldRedaction,
+): Record<string, string | string[] | undefined> {
   const out: Record<string, string | string[] | undefined> = {}
   const headers = request.headers
   for (const name in headers) {
     if (name.charCodeAt(0) === 120 /* x */ && name.charCodeAt(1) === 45 /* - */) {
-      out[name] = isSecretHeader(name) ? REDACTED : headers[name]
+      const hidden =
+        isSecretHeader(name) || redaction.isSensitive(name) || redaction.isSensitive(name.slice(2))
+      out[name] = hidden ? REDACTED : headers[name]
     }
   }
   return out
@@ -50,11 +52,24 @@ export interface HttpRequestLog {
   responseSize: number | undefined
   latency: string
   etag: string | undefined
-  requestContent?: string
-  responseContent?: string
+  requestContent?: unknown
+  responseContent?: unknown
   requestXHeaders?: Record<string, string | string[] | undefined>
   requestQueryParams?: unknown
   requestPathParams?: unknown
+  [REDACTED_WITH]: FieldRedaction
+}
+
+/** What the line of one route needs, worked out once when the route is added. */
+export interface RouteLog {
+  /** The route pattern (the path for unknown URLs). */
+  readonly route: string
+  /** Where the route's sensitive path parameters sit ('all' for an unknown URL's path), or undefined. */
+  readonly segments: SensitiveSegments | 'all' | undefined
+  /** Write the bodies of non-2xx responses. */
+  readonly logBodies: boolean
+  /** The route's deprecation as logged: the line is then a warning carrying it. */
+  readonly deprecated?: Readonly<Record<string, unknown>>
 }
 
 function header(reply: FastifyReply, name: string): string | undefined {
@@ -62,47 +77,88 @@ function header(reply: FastifyReply, name: string): string | undefined {
   return value === undefined ? undefined : String(value)
 }
 
-/** The one info line of each request, with the bodies of non-2xx responses kept from onSend. */
+/**
+ * The one log line of each request: everything known about it (status, route, timing, why it was
+ * refused, that the route is deprecated, the bodies of a non-2xx answer where asked for), redacted
+ * with the logger's field list before it is handed to the logger.
+ */
 export class RequestLog {
   readonly #errorBodies = new WeakMap<FastifyRequest, unknown>()
+  readonly redaction: FieldRedaction
+  /** The app's `logBodies`, for routes that do not say and for unknown URLs. */
+  readonly logBodies: boolean
 
-  /** Called at onSend: keeps the payload of a non-2xx response for the line. */
+  constructor(redaction: FieldRedaction, logBodies: boolean) {
+    this.redaction = redaction
+    this.logBodies = logBodies
+  }
+
+  /** Worked out once per route (onRoute). */
+  forRoute(route: string, logBodies: boolean | undefined, deprecated?: Record<string, unknown>): RouteLog {
+    return Object.freeze({
+      route,
+      segments: sensitiveSegments(route, this.redaction),
+      logBodies: logBodies ?? this.logBodies,
+      ...(deprecated === undefined ? {} : { deprecated }),
+    })
+  }
+
+  /**
+   * For an unknown URL (no route): no route says which of its segments are data, so its path is
+   * shown only where bodies are logged (outside production by default); elsewhere every segment is
+   * replaced.
+   */
+  forUnknownUrl(path: string): RouteLog {
+    if (this.logBodies) return { route: path, segments: undefined, logBodies: true }
+    return { route: everySegmentRedacted(path), segments: 'all', logBodies: false }
+  }
+
+  /** Called at onSend: keeps the payload of a non-2xx response for the line, when bodies are logged. */
   keepBody(request: FastifyRequest, status: number, payload: unknown): void {
     if (status < 200 || status > 299) this.#errorBodies.set(request, payload)
   }
 
-  /** Writes the line. `route` is the route pattern (the path for unknown URLs). */
-  write(request: FastifyRequest, reply: FastifyReply, route: string): void {
-    writeLine(request, reply, route, this.#errorBodies.get(request))
+  /** Writes the line. */
+  write(request: FastifyRequest, reply: FastifyReply, routeLog: RouteLog): void {
+    const log = request.log as FastifyBaseLogger & LevelAware
+    // Fastify's null logger (logger: false) has no isLevelEnabled: nothing would be written anyway.
+    if (typeof log.isLevelEnabled !== 'function') return
+    const level = routeLog.deprecated === undefined ? 'info' : 'warn'
+    if (!log.isLevelEnabled(level)) return
+    const redaction = this.redaction
+    const status = reply.statusCode
+    const size = reply.getHeader('content-length')
+    const httpRequest: HttpRequestLog = {
+      status,
+      requestMethod: request.method,
+      route: routeLog.route,
+      requestUrl: redactUrl(request.url, routeLog.segments, redaction),
+      remoteIp: request.ip,
+      userAgent: request.headers['user-agent'],
+      responseSize: size === undefined ? undefined : Number(size),
+      latency: `${(reply.elapsedTime / 1000).toFixed(4)}s`,
+      etag: header(reply, 'etag'),
+      [REDACTED_WITH]: redaction,
+    }
+    if ((status < 200 || status > 299) && routeLog.logBodies) {
+      // An HTTP error: the bodies usually say what went wrong.
+      httpRequest.requestContent = bodySnapshot(request.body, redaction)
+      httpRequest.responseContent = bodySnapshot(
+        parsedPayload(this.#errorBodies.get(request), reply.getHeader('content-type')),
+        redaction,
+      )
+    }
+    if (log.isLevelEnabled('debug')) {
+      httpRequest.requestXHeaders = xHeaders(request, redaction)
+      httpRequest.requestQueryParams = redaction.redactOrReplace(request.query)
+      httpRequest.requestPathParams = redaction.redactOrReplace(request.params)
+    }
+    const refusal = request.refusal ?? undefined
+    const message = `${request.method} "${routeLog.route}" ${status}`
+    if (routeLog.deprecated !== undefined) {
+      log.warn({ httpRequest, refusal, deprecated: routeLog.deprecated }, message)
+    } else {
+      log.info({ httpRequest, refusal }, message)
+    }
   }
-}
-
-function writeLine(request: FastifyRequest, reply: FastifyReply, route: string, errorBody: unknown): void {
-  const log = request.log as FastifyBaseLogger & LevelAware
-  // Fastify's null logger (logger: false) has no isLevelEnabled: nothing would be written anyway.
-  if (typeof log.isLevelEnabled !== 'function' || !log.isLevelEnabled('info')) return
-  const status = reply.statusCode
-  const size = reply.getHeader('content-length')
-  const httpRequest: HttpRequestLog = {
-    status,
-    requestMethod: request.method,
-    route,
-    requestUrl: request.url,
-    remoteIp: request.ip,
-    userAgent: request.headers['user-agent'],
-    responseSize: size === undefined ? undefined : Number(size),
-    latency: `${(reply.elapsedTime / 1000).toFixed(4)}s`,
-    etag: header(reply, 'etag'),
-  }
-  if (status < 200 || status > 299) {
-    // An HTTP error: the bodies usually say what went wrong.
-    httpRequest.requestContent = bodyText(request.body)
-    httpRequest.responseContent = bodyText(errorBody)
-  }
-  if (log.isLevelEnabled('debug')) {
-    httpRequest.requestXHeaders = xHeaders(request)
-    httpRequest.requestQueryParams = request.query
-    httpRequest.requestPathParams = request.params
-  }
-  log.info({ httpRequest }, `${request.method} "${route}" ${status}`)
 }

@@ -52,6 +52,7 @@ export function routeMonitoring(monitoring: RouteMonitoring): onRouteHookHandler
     }
     const onSend: onSendHookHandler[] = []
     const onResponse: onResponseHookHandler[] = []
+    let deprecated: Record<string, unknown> | undefined
 
     if (route.config?.deprecated !== undefined) {
       const deprecation = compileDeprecation(
@@ -63,7 +64,8 @@ export function routeMonitoring(monitoring: RouteMonitoring): onRouteHookHandler
       )
       const countCall = requestMetrics?.deprecatedCall(methods.join(','), url)
       const message = `Deprecated route called: ${methods.join(',')} ${url}`
-      const logged = { deprecated: { route: url, ...deprecation.logged } }
+      deprecated = { route: url, ...deprecation.logged }
+      const logged = { deprecated }
       // At onSend, so the headers also reach responses a hook ended early (401, 403, 429 ...). The
       // warning and the count come after the response, where a failing logger cannot change it.
       onSend.push(function fbiDeprecated(request, reply, payload, done) {
@@ -73,9 +75,10 @@ export function routeMonitoring(monitoring: RouteMonitoring): onRouteHookHandler
         if (headers.sunset !== undefined) reply.header('sunset', headers.sunset)
         done(null, payload)
       } as onSendHookHandler)
+      // With the request log, its one line for the request is the warning (route-log below).
       onResponse.push(function fbiDeprecatedCall(request, _reply, done) {
         countCall?.()
-        request.log.warn(logged, message)
+        if (requestLog === undefined) request.log.warn(logged, message)
         done()
       } as onResponseHookHandler)
     }
@@ -95,14 +98,15 @@ export function routeMonitoring(monitoring: RouteMonitoring): onRouteHookHandler
     // `disableMetrics` is fastify-metrics' route option, taken so routes written for it keep working.
     const record: RouteRecorder | undefined =
       route.config?.disableMetrics === true ? undefined : requestMetrics?.forRoute(url, methods)
-    if (record !== undefined || requestLog !== undefined) {
+    const routeLog = requestLog?.forRoute(url, route.config?.logBodies, deprecated)
+    if (record !== undefined || routeLog !== undefined) {
       onResponse.push(function fbiRouteResponse(
         request: FastifyRequest,
         reply: FastifyReply,
         done: () => void,
       ) {
         if (record !== undefined) record(request.method, reply.statusCode, reply.elapsedTime)
-        requestLog?.write(request, reply, url)
+        if (routeLog !== undefined) requestLog?.write(request, reply, routeLog)
         done()
       })
     }

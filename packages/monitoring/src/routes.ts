@@ -1,7 +1,9 @@
-import type { FastifyPluginAsync, RouteShorthandOptions } from 'fastify'
+import type { FastifyPluginAsync, onRequestHookHandler } from 'fastify'
 import { debugSchema, echoHeaders } from './debug-route.js'
 import { asError } from './errors.js'
 import type { HealthChecks } from './health.js'
+import { type HealthDetails, healthRoutes } from './health-routes.js'
+import { routeDefaults } from './route-defaults.js'
 import type { VersionInfo } from './version.js'
 
 export interface MonitoringRoutesOptions {
@@ -11,33 +13,19 @@ export interface MonitoringRoutesOptions {
   debugRoute: boolean
   /** 'flask': /version and /healthcheck in the original's shape (no `version`, no `response_time`). */
   compat: 'flask' | null
+  /** Who sees the health checks' results, not only the status. */
+  healthDetails: HealthDetails
+  /** The hook of the admin routes (/version, /metrics, /debug). */
+  adminGuard: onRequestHookHandler
+  /** Each route added here, as @fbi/security's protection report reads it (`app.monitoringRoutes()`). */
+  announce: (route: MonitoringRoute) => void
 }
 
-// The Python `healthcheck` library's result, plus `response_time` unless compat: 'flask'. The
-// response is serialized through these schemas, so a property left out here is left out of the body.
-function healthSchema(compat: 'flask' | null) {
-  const result = {
-    type: 'object',
-    required: ['checker', 'output', 'passed', 'timestamp', 'expires'],
-    properties: {
-      checker: { type: 'string', example: 'database' },
-      output: { description: 'What the check returned, or the error message when it failed' },
-      passed: { type: 'boolean' },
-      timestamp: { type: 'number', description: 'Unix time in seconds when the check ran' },
-      expires: { type: 'number', description: 'Unix time in seconds until which the result is reused' },
-      ...(compat === null && { response_time: { type: 'number', description: 'Seconds the check took' } }),
-    },
-  }
-  return {
-    type: 'object',
-    required: ['hostname', 'status', 'timestamp', 'results'],
-    properties: {
-      hostname: { type: 'string' },
-      status: { type: 'string', enum: ['success', 'failure'] },
-      timestamp: { type: 'number', description: 'Unix time in seconds' },
-      results: { type: 'array', items: result },
-    },
-  }
+/** A route @fbi/monitoring added: an admin route (behind `app.adminGuard`) or a probe (open to the orchestrator). */
+export interface MonitoringRoute {
+  readonly method: string
+  readonly url: string
+  readonly admin: boolean
 }
 
 function versionSchema(compat: 'flask' | null) {
@@ -49,102 +37,94 @@ function versionSchema(compat: 'flask' | null) {
   return { type: 'object', required: Object.keys(properties), properties }
 }
 
-const monitoring = { monitoringRoute: true } as const
 const tags = ['monitoring']
 
-// Probes are not logged per request; this also quiets Fastify's own request lines for them.
-const routeDefaults = { config: monitoring, logLevel: 'warn' } satisfies RouteShorthandOptions
-
-/** The monitoring endpoints, in their own encapsulated plugin so nothing here leaks into the app. */
+/**
+ * The monitoring endpoints, in their own encapsulated plugin so nothing here leaks into the app:
+ * the probes, open to the orchestrator, and the admin routes behind the admin guard.
+ */
 export const monitoringRoutes: FastifyPluginAsync<MonitoringRoutesOptions> = async (fastify, opts) => {
-  const { health, version, metrics, debugRoute, compat } = opts
-  const reportSchema = healthSchema(compat)
+  const { health, version, metrics, debugRoute, compat, adminGuard, announce } = opts
 
-  fastify.get(
-    '/running',
-    {
-      ...routeDefaults,
-      schema: {
-        summary: 'Verify the service is running',
-        description: 'Liveness: answers as long as the process serves HTTP. Touches no dependency.',
-        tags,
-        response: {
-          200: {
-            type: 'object',
-            required: ['running'],
-            properties: { running: { type: 'boolean', example: true } },
-          },
-        },
-      },
-    },
-    async () => ({ running: true }),
-  )
+  fastify.addHook('onRoute', (route) => {
+    const admin = (route.config as { adminRoute?: unknown } | undefined)?.adminRoute === true
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
+      announce(Object.freeze({ method, url: route.url, admin }))
+    }
+  })
 
-  fastify.get(
-    '/healthcheck',
-    {
-      ...routeDefaults,
-      schema: {
-        summary: 'Readiness',
-        description:
-          'Runs every registered health check concurrently, each with a timeout; 500 when any fails or the service is shutting down.',
-        tags,
-        response: { 200: reportSchema, 500: reportSchema },
-      },
-    },
-    async (_request, reply) => {
-      const report = await health.report().catch((error: unknown) => {
-        throw asError(error, 'GET /healthcheck')
-      })
-      reply.code(report.status === 'success' ? 200 : 500)
-      if (compat === null) return report
-      return { ...report, results: report.results.map(({ response_time, ...result }) => result) }
-    },
-  )
-
-  fastify.get(
-    '/version',
-    {
-      ...routeDefaults,
-      schema: {
-        summary: 'Get version information',
-        description:
-          compat === null
-            ? 'The CI build number, the git commit and the service package version.'
-            : 'The CI build number and the git commit.',
-        tags,
-        response: { 200: versionSchema(compat) },
-      },
-    },
-    async () => (compat === null ? version : { circle: version.circle, hash: version.hash }),
-  )
-
-  if (metrics !== undefined) {
-    fastify.get(
-      '/metrics',
+  // Probes: what the orchestrator asks, open on every port.
+  await fastify.register(async (probes) => {
+    probes.get(
+      '/running',
       {
         ...routeDefaults,
         schema: {
-          summary: 'Prometheus metrics',
-          description:
-            'Process metrics and request duration and count by method, route pattern and status code.',
+          summary: 'Verify the service is running',
+          description: 'Liveness: answers as long as the process serves HTTP. Touches no dependency.',
           tags,
           response: {
             200: {
-              description: 'Prometheus text exposition format',
-              content: { 'text/plain': { schema: { type: 'string' } } },
+              type: 'object',
+              required: ['running'],
+              properties: { running: { type: 'boolean', example: true } },
             },
           },
         },
       },
-      async (_request, reply) => {
-        const { contentType, body } = await metrics().catch((error: unknown) => {
-          throw asError(error, "A metric's collect function")
-        })
-        return reply.type(contentType).send(body)
-      },
+      async () => ({ running: true }),
     )
-  }
+    await probes.register(healthRoutes, { health, compat, details: opts.healthDetails })
+  })
 
-  if (debugRoute) fastify.get('/debug', { ...routeDefaults, schema: debugSchema }, echoHeaders)
+  // Admin routes: behind the admin guard (the admin port, the admin token), marked for it.
+  await fastify.register(async (admin) => {
+    admin.addHook('onRequest', adminGuard)
+    const adminDefaults = { ...routeDefaults, config: { ...routeDefaults.config, adminRoute: true } }
+    admin.get(
+      '/version',
+      {
+        ...adminDefaults,
+        schema: {
+          summary: 'Get version information',
+          description:
+            compat === null
+              ? 'The CI build number, the git commit and the service package version.'
+              : 'The CI build number and the git commit.',
+          tags,
+          response: { 200: versionSchema(compat) },
+        },
+      },
+      async () => (compat === null ? version : { circle: version.circle, hash: version.hash }),
+    )
+
+    if (metrics !== undefined) {
+      admin.get(
+        '/metrics',
+        {
+          ...adminDefaults,
+          schema: {
+            summary: 'Prometheus metrics',
+            description:
+              'Process metrics and request duration and count by method, route pattern and status code.',
+            tags,
+            response: {
+              200: {
+                description: 'Prometheus text exposition format',
+                content: { 'text/plain': { schema: { type: 'string' } } },
+              },
+            },
+          },
+        },
+        async (_request, reply) => {
+          const { contentType, body } = await metrics().catch((error: unknown) => {
+            throw asError(error, "A metric's collect function")
+          })
+          return reply.type(contentType).send(body)
+        },
+      )
+    }
+
+    if (debugRoute) admin.get('/debug', { ...adminDefaults, schema: debugSchema }, echoHeaders)
+  })
 }

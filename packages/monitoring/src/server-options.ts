@@ -1,7 +1,9 @@
 import type { Server } from 'node:http'
+import { loadConfig } from '@fbi/config'
 import type { FastifyHttpOptions } from 'fastify'
 import { fbiLogController } from './log-controller.js'
-import { type FbiLoggerOptions, fbiLoggerOptions } from './logger-options.js'
+import { requestLoggerFactory } from './log-redaction.js'
+import { type FbiLoggerOptions, fbiLoggerOptions, type LoggerConfig } from './logger-options.js'
 import { REQUEST_ID_LOG_LABEL, requestIdGenerator } from './request-id.js'
 import { type ServerLimitOptions, type ServerLimits, serverLimits } from './server-limits.js'
 
@@ -17,6 +19,12 @@ export interface MonitoringServerOptionsInput extends ServerLimits {
    * Default: true.
    */
   generateRequestId?: boolean
+  /**
+   * Where `logger` takes LOG_LEVEL, LOG_FORMAT and ENVIRONMENT from: a configuration `loadConfig`
+   * (@fbi/config) returned, e.g. the one you also pass to the plugins, so a `.env` file counts.
+   * Default: the general variables read from process.env by `loadConfig`, when `logger` is given.
+   */
+  config?: LoggerConfig
 }
 
 /** The Fastify server options `monitoringServerOptions` returns; spread them into `Fastify({ ... })`. */
@@ -29,6 +37,7 @@ export type MonitoringServerOptions = ServerLimitOptions &
     | 'requestIdHeader'
     | 'requestIdLogLabel'
     | 'genReqId'
+    | 'childLoggerFactory'
   >
 
 /**
@@ -40,14 +49,18 @@ export type MonitoringServerOptions = ServerLimitOptions &
 export function monitoringServerOptions(opts: MonitoringServerOptionsInput = {}): MonitoringServerOptions {
   const limits = serverLimits(opts)
   const genReqId = requestIdGenerator(opts.generateRequestId ?? true)
-  const logger = fbiLoggerOptions(opts.logger)
+  const logger = fbiLoggerOptions(opts.logger, () => opts.config ?? loadConfig({ jwt: false }))
+  // With fbi's logger: a request's logger is made knowing its one binding is the checked request id.
+  const factory =
+    logger.logger === undefined || logger.logger === false ? {} : { childLoggerFactory: requestLoggerFactory }
   const logController = fbiLogController(REQUEST_ID_LOG_LABEL)
   if (logController !== undefined) {
-    return { ...limits, ...logger, logController, requestIdHeader: false, genReqId }
+    return { ...limits, ...logger, ...factory, logController, requestIdHeader: false, genReqId }
   }
   return {
     ...limits,
     ...logger,
+    ...factory,
     disableRequestLogging: true,
     requestIdLogLabel: REQUEST_ID_LOG_LABEL,
     requestIdHeader: false,

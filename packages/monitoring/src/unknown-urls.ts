@@ -29,7 +29,7 @@ export function unknownUrlHooks(fastify: FastifyInstance, opts: UnknownUrlOption
       if (requestLog !== undefined) {
         const url = request.url
         const query = url.indexOf('?')
-        requestLog.write(request, reply, query === -1 ? url : url.slice(0, query))
+        requestLog.write(request, reply, requestLog.forUnknownUrl(query === -1 ? url : url.slice(0, query)))
       }
     }
     done()

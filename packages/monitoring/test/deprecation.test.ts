@@ -6,8 +6,9 @@ const since = new Date('2025-01-31T00:00:00Z')
 const sunset = new Date('2026-12-31T23:59:59Z')
 
 describe('deprecated routes', () => {
-  it('send Deprecation, Link and Sunset headers, log a warning per call and count calls', async (ctx) => {
+  it("send Deprecation, Link and Sunset headers, make each call's one log line a warning and count calls", async (ctx) => {
     const { app, logs } = await buildApp({
+      serverOptions: true,
       routes: (a) => {
         a.get(
           '/v1/patient/:id',
@@ -26,18 +27,38 @@ describe('deprecated routes', () => {
     expect(res.headers.deprecation).toBe('@1738281600')
     expect(res.headers.link).toBe('</v2/patient/1>; rel="successor-version"')
     expect(res.headers.sunset).toBe('Thu, 31 Dec 2026 23:59:59 GMT')
-    const warnings = logs.filter((line) => line.level === 40)
-    expect(warnings.map((line) => line.msg)).toEqual([
-      'Deprecated route called: GET /v1/patient/:id',
-      'Deprecated route called: GET /v1/patient/:id',
+    // One line per request: the request's own line, a warning carrying the deprecation.
+    const lines = logs.filter((line) => line.reqId !== undefined)
+    expect(lines.map((line) => [line.level, line.msg])).toEqual([
+      [40, 'GET "/v1/patient/:id" 200'],
+      [40, 'GET "/v1/patient/:id" 200'],
     ])
-    expect(warnings[0]?.reqId).toBe(res.headers['x-request-id'])
+    expect(lines[0]?.reqId).toBe(res.headers['x-request-id'])
+    expect(lines[0]?.deprecated).toEqual({
+      route: '/v1/patient/:id',
+      deprecation: '@1738281600',
+      link: '</v2/patient/:id>; rel="successor-version"',
+      sunset: 'Thu, 31 Dec 2026 23:59:59 GMT',
+    })
     const current = await app.inject({ url: '/v2/patient/1' })
     expect(current.headers.deprecation).toBeUndefined()
     expect(current.headers.link).toBeUndefined()
     const metrics = (await app.inject({ url: '/metrics' })).body
     expect(metrics).toMatch(/^http_deprecated_requests_total\{method="GET",route="\/v1\/patient\/:id"\} 2$/m)
     expect(metrics).not.toMatch(/http_deprecated_requests_total\{[^}]*v2/)
+  })
+
+  it('log a warning of their own per call when the request log is off', async (ctx) => {
+    const { app, logs } = await buildApp({
+      serverOptions: true,
+      monitoring: { requestLog: false },
+      routes: (a) => a.get('/old', { config: { deprecated: { since } } }, async () => ({ old: true })),
+    })
+    ctx.onTestFinished(() => app.close())
+    await app.inject({ url: '/old' })
+    const lines = logs.filter((line) => line.reqId !== undefined)
+    expect(lines.map((line) => [line.level, line.msg])).toEqual([[40, 'Deprecated route called: GET /old']])
+    expect(lines[0]?.deprecated).toMatchObject({ route: '/old', deprecation: '@1738281600' })
   })
 
   it('send the headers on error responses of the route too', async (ctx) => {

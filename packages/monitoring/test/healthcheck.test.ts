@@ -47,6 +47,8 @@ describe('GET /healthcheck', () => {
         timestamp: expect.any(Number),
         expires: expect.any(Number),
         response_time: expect.any(Number),
+        critical: true,
+        groups: ['readiness'],
       },
       expect.objectContaining({ checker: 'nothing', output: null, passed: true }),
     ])

@@ -180,12 +180,18 @@ describe('monitoring routes', () => {
     expect([...new Set(gets.map((route) => route.url))].sort()).toEqual([
       '/debug',
       '/healthcheck',
+      '/healthcheck/live',
+      '/healthcheck/ready',
+      '/healthcheck/startup',
       '/metrics',
       '/running',
       '/version',
     ])
+    const admin = new Set(['/debug', '/metrics', '/version'])
     for (const route of gets) {
-      expect(route.config).toEqual({ monitoringRoute: true })
+      expect(route.config).toEqual(
+        admin.has(route.url) ? { monitoringRoute: true, adminRoute: true } : { monitoringRoute: true },
+      )
       expect(route.tags).toEqual(['monitoring'])
       expect(route.response).toHaveProperty('200')
     }

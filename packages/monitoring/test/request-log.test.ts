@@ -47,35 +47,105 @@ describe('request log', () => {
     expect(line?.httpRequest).toMatchObject({
       status: 404,
       route: '/nowhere',
-      responseContent: JSON.stringify({ code: 404, message: 'Not Found' }),
-      requestContent: '',
+      responseContent: { code: 404, message: 'Not Found' },
     })
+    expect(line?.httpRequest).not.toHaveProperty('requestContent')
   })
 
-  it('includes request and response bodies of non-2xx responses', async (ctx) => {
+  it('includes request and response bodies of non-2xx responses, as objects pino can redact', async (ctx) => {
     const { app, logs } = await buildApp({ routes })
     ctx.onTestFinished(() => app.close())
-    await app.inject({ method: 'POST', url: '/items', payload: { name: 'x' } })
+    await app.inject({ method: 'POST', url: '/items', payload: { name: 'x', tags: [1, true, null] } })
     const [line] = requestLines(logs)
     expect(line?.httpRequest).toMatchObject({
       status: 422,
-      requestContent: '{"name":"x"}',
-      responseContent: '{"code":422,"message":"rejected 12 chars"}',
+      requestContent: { name: 'x', tags: [1, true, null] },
+      responseContent: { code: 422, message: 'rejected 33 chars' },
     })
   })
 
-  it(`clips bodies longer than ${CLIP_AT} characters and says so`, async (ctx) => {
+  it(`clips bodies past about ${CLIP_AT} characters, keeping them objects, and says so`, async (ctx) => {
     const { app, logs } = await buildApp({ routes })
     ctx.onTestFinished(() => app.close())
-    await app.inject({ method: 'POST', url: '/items', payload: { name: 'n'.repeat(7000) } })
+    await app.inject({ method: 'POST', url: '/items', payload: { name: 'n'.repeat(7000), after: 'a' } })
+    const many = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`k${i}`, i]))
+    await app.inject({ method: 'POST', url: '/items', payload: { list: Array(3000).fill('v'), many } })
+    const [long, wide] = requestLines(logs).map(
+      (line) => (line.httpRequest as { requestContent: Record<string, unknown> }).requestContent,
+    )
+    const name = long?.name as string
+    expect(name.endsWith('n [clipped]')).toBe(true)
+    expect(name.length).toBeLessThanOrEqual(CLIP_AT + ' [clipped]'.length)
+    expect(name.length).toBeGreaterThan(CLIP_AT - 20)
+    expect(long).toEqual({ name, '[clipped]': '1 more' })
+    const list = wide?.list as string[]
+    expect(list.length).toBeLessThan(3000)
+    expect(list.at(-1)).toMatch(/^\[clipped: \d+ more\]$/)
+    expect(wide?.many).toBe(undefined)
+    expect(wide?.['[clipped]']).toBe('1 more')
+    expect(JSON.stringify(wide).length).toBeLessThan(CLIP_AT * 2)
+  })
+
+  it('describes text bodies instead of logging text no field of which can be redacted', async (ctx) => {
+    const { app, logs } = await buildApp({ routes })
+    ctx.onTestFinished(() => app.close())
     await app.inject({ url: '/long-error' })
-    const [post, get] = requestLines(logs)
-    const postRequest = (post?.httpRequest as { requestContent?: string } | undefined)?.requestContent ?? ''
-    expect(postRequest).toHaveLength(CLIP_AT + ' [clipped]'.length)
-    expect(postRequest.endsWith('n [clipped]')).toBe(true)
-    expect(postRequest.startsWith('{"name":"nnn')).toBe(true)
-    const getResponse = (get?.httpRequest as { responseContent?: string } | undefined)?.responseContent
-    expect(getResponse).toBe(`${'e'.repeat(CLIP_AT)} [clipped]`)
+    await app.inject({
+      method: 'POST',
+      url: '/items',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'nhs_number=9434765919',
+    })
+    const [text, posted] = requestLines(logs)
+    expect(text?.httpRequest).toMatchObject({ responseContent: '[text: 6000 characters]' })
+    expect(posted?.httpRequest).toMatchObject({ requestContent: '[text: 21 characters]' })
+    expect(JSON.stringify(logs)).not.toContain('9434765919')
+  })
+
+  it('logs no bodies in production unless the app or the route asks for them', async (ctx) => {
+    const withRoutes = (app: import('fastify').FastifyInstance) => {
+      routes(app)
+      app.post('/asks', { config: { logBodies: true } }, async (_request, reply) =>
+        reply.code(400).send({ code: 400, message: 'asked' }),
+      )
+    }
+    const production = await buildApp({ routes: withRoutes, env: { ENVIRONMENT: 'PRODUCTION' } })
+    ctx.onTestFinished(() => production.app.close())
+    await production.app.inject({ method: 'POST', url: '/items', payload: { name: 'x' } })
+    await production.app.inject({ url: '/nowhere' })
+    await production.app.inject({ method: 'POST', url: '/asks', payload: { name: 'y' } })
+    const [items, nowhere, asks] = requestLines(production.logs)
+    expect(items?.httpRequest).not.toHaveProperty('requestContent')
+    expect(items?.httpRequest).not.toHaveProperty('responseContent')
+    expect(nowhere?.httpRequest).not.toHaveProperty('responseContent')
+    expect(asks?.httpRequest).toMatchObject({
+      requestContent: { name: 'y' },
+      responseContent: { code: 400, message: 'asked' },
+    })
+
+    const app = await buildApp({
+      routes,
+      env: { ENVIRONMENT: 'PRODUCTION' },
+      monitoring: { logBodies: true },
+    })
+    ctx.onTestFinished(() => app.app.close())
+    await app.app.inject({ url: '/nowhere' })
+    expect(requestLines(app.logs)[0]?.httpRequest).toMatchObject({ responseContent: { code: 404 } })
+  })
+
+  it('logs no bodies for a route that says so, outside production too', async (ctx) => {
+    const { app, logs } = await buildApp({
+      routes: (a) =>
+        a.post('/quiet', { config: { logBodies: false } }, async (_request, reply) =>
+          reply.code(409).send({ code: 409, message: 'conflict' }),
+        ),
+    })
+    ctx.onTestFinished(() => app.close())
+    await app.inject({ method: 'POST', url: '/quiet', payload: { name: 'x' } })
+    const [line] = requestLines(logs)
+    expect(line?.httpRequest).toMatchObject({ status: 409 })
+    expect(line?.httpRequest).not.toHaveProperty('requestContent')
+    expect(line?.httpRequest).not.toHaveProperty('responseContent')
   })
 
   it('does not include bodies of 2xx responses', async (ctx) => {
@@ -121,5 +191,25 @@ describe('request log', () => {
     await app.inject({ url: '/items/1' })
     await app.inject({ url: '/nowhere' })
     expect(requestLines(logs)).toEqual([])
+  })
+})
+
+describe('bodySnapshot', () => {
+  it('describes what it cannot read or walk instead of throwing or writing it', async () => {
+    const { bodySnapshot } = await import('../src/body-snapshot.js')
+    const { DEFAULT_REDACTION } = await import('../src/field-redaction.js')
+    const throwing = Object.defineProperty({}, 'x', {
+      enumerable: true,
+      get: () => {
+        throw new Error('getter')
+      },
+    })
+    expect(bodySnapshot(throwing, DEFAULT_REDACTION)).toBe('[unreadable]')
+    class Patient {
+      nhs_number = '9434765919'
+    }
+    expect(bodySnapshot({ patient: new Patient() }, DEFAULT_REDACTION)).toEqual({ patient: '[Patient]' })
+    expect(bodySnapshot(Buffer.from('abc'), DEFAULT_REDACTION)).toBe('[binary: 3 bytes]')
+    expect(bodySnapshot(undefined, DEFAULT_REDACTION)).toBeUndefined()
   })
 })

@@ -1,15 +1,23 @@
+import type { Server } from 'node:http'
 import type { FastifyInstance, FastifyPluginAsync, FastifyServerOptions } from 'fastify'
 import type { Registry } from 'prom-client'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import fbiMonitoring, {
   type Deprecation,
+  type FbiAdminOptions,
   type FbiEtagOptions,
+  type FbiLoggerOptions,
   type FbiMonitoringOptions,
+  type HealthGroup,
   type HealthReport,
   logDestination,
+  logRedaction,
+  type MonitoringRoute,
   type MonitoringServerOptions,
   type MonitoringServerOptionsInput,
   monitoringServerOptions,
+  REDACTED_FIELDS,
+  type RequestRefusal,
   SERVER_LIMITS,
   type ServerLimits,
 } from '../src/index.js'
@@ -93,5 +101,55 @@ describe('public types', () => {
   it('types the health report', () => {
     expectTypeOf<HealthReport['status']>().toEqualTypeOf<'success' | 'failure'>()
     expectTypeOf<HealthReport['results'][number]['response_time']>().toEqualTypeOf<number>()
+    expectTypeOf<HealthReport['results'][number]['groups']>().toEqualTypeOf<readonly HealthGroup[]>()
+  })
+
+  it('types health groups, criticality and how much a caller sees', () => {
+    const app = {} as FastifyInstance
+    const define = () => {
+      app.addHealthCheck('cache', () => 'ok', { groups: ['readiness', 'startup'], critical: false })
+      // @ts-expect-error the groups are liveness, readiness and startup
+      app.addHealthCheck('x', () => 'ok', { groups: ['ready'] })
+      // @ts-expect-error critical is a boolean
+      app.addHealthCheck('y', () => 'ok', { critical: 'no' })
+    }
+    void define
+    expectTypeOf<HealthGroup>().toEqualTypeOf<'liveness' | 'readiness' | 'startup'>()
+    expectTypeOf<FbiMonitoringOptions['healthDetails']>().toEqualTypeOf<'full' | 'status' | undefined>()
+  })
+
+  it('types the admin surface', () => {
+    const app = {} as FastifyInstance
+    expectTypeOf(app.adminServer).toEqualTypeOf<Server | null>()
+    expectTypeOf(app.adminGuard.description).toEqualTypeOf<string | null>()
+    expectTypeOf(app.monitoringRoutes()).toEqualTypeOf<readonly MonitoringRoute[]>()
+    expectTypeOf<FbiAdminOptions['port']>().toEqualTypeOf<number | undefined>()
+    // @ts-expect-error the admin token is a string
+    const admin: FbiMonitoringOptions = { admin: { token: 1234 } }
+    void admin
+    const define = () => {
+      app.get('/admin-thing', { config: { adminRoute: true } }, async () => 'a')
+    }
+    void define
+  })
+
+  it('types the log options, body switches and the refusal', () => {
+    const app = {} as FastifyInstance
+    const define = () => {
+      app.post('/quiet', { config: { logBodies: false } }, async (request) => {
+        expectTypeOf(request.refusal).toEqualTypeOf<RequestRefusal | null>()
+        return 'q'
+      })
+      // @ts-expect-error logBodies is a boolean
+      app.post('/loud', { config: { logBodies: 'yes' } }, async () => 'l')
+    }
+    void define
+    expectTypeOf<FbiLoggerOptions['redactFields']>().toEqualTypeOf<readonly string[] | undefined>()
+    expectTypeOf<FbiLoggerOptions['format']>().toEqualTypeOf<'json' | 'pretty' | undefined>()
+    // @ts-expect-error the format is json or pretty
+    const logger: FbiLoggerOptions = { format: 'xml' }
+    void logger
+    expectTypeOf(logRedaction).parameter(0).toEqualTypeOf<readonly string[] | undefined>()
+    expectTypeOf(REDACTED_FIELDS).toEqualTypeOf<readonly string[]>()
   })
 })

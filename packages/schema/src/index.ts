@@ -17,6 +17,7 @@ export { type Static, type TSchema, Type } from '@sinclair/typebox'
 export * from './errors.js'
 export { type AjvFormatHost, fbiAjvFormats, TIMESTAMP_FORMAT } from './formats.js'
 export {
+  type DocsRoute,
   type FbiOpenApiOptions,
   fbiTransform,
   fbiTransformObject,
@@ -24,7 +25,12 @@ export {
   operationIdFor,
   STANDARD_RESPONSES,
 } from './openapi.js'
-export type { FbiSchemaOptions, ResolvedSchemaOptions, SchemaCompat } from './options.js'
+export type {
+  FbiSchemaOptions,
+  ResolvedOpenApiOptions,
+  ResolvedSchemaOptions,
+  SchemaCompat,
+} from './options.js'
 export { QueryBoolean, QueryInteger, QueryList, QueryTimestamp } from './query.js'
 export {
   DateOnly,
@@ -94,7 +100,8 @@ const fbiSchema: FastifyPluginAsync<FbiSchemaOptions> = async (fastify, opts) =>
 
 export default fp(fbiSchema, {
   name: '@fbi/schema',
-  fastify: '5.x',
+  // 5.3 added getDecorator, through which @fbi/monitoring's admin guard is read.
+  fastify: '>=5.3.0 <6',
   dependencies: ['@fbi/config'],
   decorators: { fastify: ['config'] },
 })

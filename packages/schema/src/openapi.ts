@@ -1,6 +1,6 @@
 import fastifySwagger, { type SwaggerTransform, type SwaggerTransformObject } from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
-import type { FastifyInstance, FastifySchema } from 'fastify'
+import type { FastifyInstance, FastifySchema, onRequestHookHandler } from 'fastify'
 import { propertiesOf } from './plain-object.js'
 import { queryDecoderOf } from './query.js'
 import { ErrorResponse } from './schemas.js'
@@ -11,7 +11,11 @@ export interface FbiOpenApiOptions {
   info?: { title: string; version: string; description?: string }
   /** The document's servers. Default: none (paths are relative to the host serving them). */
   servers?: Array<{ url: string; description?: string }>
-  /** Where swagger-ui (and the document at `<docs>/json`, `<docs>/yaml`) is served, or false. Default: '/docs'. */
+  /**
+   * Where swagger-ui (and the document at `<docs>/json`, `<docs>/yaml`) is served, or false; behind
+   * @fbi/monitoring's admin guard when it is registered. Default: '/docs' outside production, false
+   * in production (turn it on by naming a path).
+   */
   docs?: string | false
 }
 
@@ -164,9 +168,56 @@ function components() {
   }
 }
 
+/** A route swagger-ui added, as @fbi/security's protection report reads it (`app.docsRoutes()`). */
+export interface DocsRoute {
+  readonly method: string
+  readonly url: string
+  /** Always true: the UI and the document are admin routes, behind @fbi/monitoring's admin guard. */
+  readonly admin: true
+}
+
+/** @fbi/monitoring's `adminGuard` decorator, read by name: this package does not depend on monitoring. */
+interface AdminGuardLike {
+  readonly onRequest: onRequestHookHandler
+}
+
+/**
+ * swagger-ui, as an admin route: marked `adminRoute` in its routes' config (so @fbi/monitoring's
+ * admin port serves it), announced as `app.docsRoutes()` (so @fbi/security's protection report
+ * lists it truthfully), and behind @fbi/monitoring's admin guard through swagger-ui's own `uiHooks`.
+ * The guard is looked up when the app is ready, since @fbi/all registers this plugin first.
+ */
+async function registerDocs(fastify: FastifyInstance, routePrefix: string): Promise<void> {
+  const routes: DocsRoute[] = []
+  fastify.decorate('docsRoutes', (): readonly DocsRoute[] => Object.freeze([...routes]))
+  let guard: AdminGuardLike | undefined
+  fastify.addHook('onReady', (done) => {
+    guard = fastify.hasDecorator('adminGuard')
+      ? fastify.getDecorator<AdminGuardLike>('adminGuard')
+      : undefined
+    done()
+  })
+  const onRequest: onRequestHookHandler = function fbiDocsGuard(request, reply, done) {
+    if (guard === undefined) done()
+    else guard.onRequest.call(this, request, reply, done)
+  }
+  await fastify.register(async (ui) => {
+    ui.addHook('onRoute', (route) => {
+      route.config = { ...route.config, adminRoute: true } as typeof route.config
+      for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
+        routes.push(Object.freeze({ method, url: route.url, admin: true as const }))
+      }
+    })
+    await ui.register(fastifySwaggerUi, { routePrefix, uiHooks: { onRequest } })
+  })
+}
+
 /** Registers @fastify/swagger (and swagger-ui) on the plugin's (unencapsulated) instance. */
-export async function registerOpenApi(fastify: FastifyInstance, options: FbiOpenApiOptions): Promise<void> {
-  const { info = { title: 'API', version: '1.0.0' }, servers, docs = '/docs' } = options
+export async function registerOpenApi(
+  fastify: FastifyInstance,
+  options: FbiOpenApiOptions & { docs: string | false },
+): Promise<void> {
+  const { info = { title: 'API', version: '1.0.0' }, servers, docs } = options
   await fastify.register(fastifySwagger, {
     openapi: {
       openapi: OPENAPI_VERSION,
@@ -177,5 +228,5 @@ export async function registerOpenApi(fastify: FastifyInstance, options: FbiOpen
     transform: fbiTransform,
     transformObject: fbiTransformObject,
   })
-  if (docs !== false) await fastify.register(fastifySwaggerUi, { routePrefix: docs })
+  if (docs !== false) await registerDocs(fastify, docs)
 }

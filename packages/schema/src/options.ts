@@ -6,7 +6,7 @@ import { isPlainObject } from './plain-object.js'
 export type SchemaCompat = 'flask'
 
 export interface FbiSchemaOptions {
-  /** The OpenAPI document (@fastify/swagger) and swagger-ui, or false for neither. Default: { info: { title: 'API', version: '1.0.0' }, docs: '/docs' }. */
+  /** The OpenAPI document (@fastify/swagger) and swagger-ui, or false for neither. Default: { info: { title: 'API', version: '1.0.0' }, docs: '/docs' outside production, false in production }. */
   openapi?: FbiOpenApiOptions | false
   /** Accept the identifier keys (uuid, created, created_by, modified, modified_by) in StrictBody bodies. Default: true outside production (`app.config.isProduction`). */
   tolerateIdentifierKeys?: boolean
@@ -21,8 +21,12 @@ export interface FbiSchemaOptions {
 }
 
 /** Every option with its default filled in; `compat: false` becomes null, as in `app.config.compat`. */
+/** The OpenAPI options with the UI's path decided (false: no UI). */
+export type ResolvedOpenApiOptions = FbiOpenApiOptions & { docs: string | false }
+
 export type ResolvedSchemaOptions = Readonly<
-  Required<Omit<FbiSchemaOptions, 'compat' | 'rejectJsonBodyOn'>> & {
+  Required<Omit<FbiSchemaOptions, 'compat' | 'rejectJsonBodyOn' | 'openapi'>> & {
+    openapi: ResolvedOpenApiOptions | false
     /** Upper-cased. */
     rejectJsonBodyOn: ReadonlySet<string>
     compat: SchemaCompat | null
@@ -36,6 +40,7 @@ export interface ConfigView {
 }
 
 const DEFAULT_OPENAPI: FbiOpenApiOptions = Object.freeze({})
+const DEFAULT_DOCS = '/docs'
 const DEFAULT_REJECT_JSON_BODY_ON: readonly string[] = Object.freeze(['GET', 'DELETE'])
 const COMPAT_MODES: readonly SchemaCompat[] = Object.freeze(['flask'])
 
@@ -49,15 +54,22 @@ function optionalBoolean(
   return value
 }
 
-function openapiOption(value: unknown): FbiOpenApiOptions | false {
-  if (value === undefined) return DEFAULT_OPENAPI
+/** The UI's path when nothing says otherwise: none in production, where it is turned on by name. */
+function defaultDocs(config: ConfigView): string | false {
+  return config.isProduction ? false : DEFAULT_DOCS
+}
+
+function openapiOption(value: unknown, config: ConfigView): ResolvedOpenApiOptions | false {
   if (value === false) return false
-  if (!isPlainObject(value)) throw new FBI_SCHEMA_INVALID_OPTION('openapi', 'must be an object or false')
-  const { docs } = value
+  if (value !== undefined && !isPlainObject(value)) {
+    throw new FBI_SCHEMA_INVALID_OPTION('openapi', 'must be an object or false')
+  }
+  const given = (value ?? DEFAULT_OPENAPI) as FbiOpenApiOptions
+  const { docs } = given
   if (docs !== undefined && docs !== false && (typeof docs !== 'string' || !docs.startsWith('/'))) {
     throw new FBI_SCHEMA_INVALID_OPTION('openapi.docs', "must be a path starting with '/' or false")
   }
-  return value as FbiOpenApiOptions
+  return { ...given, docs: docs ?? defaultDocs(config) }
 }
 
 function methodsOption(value: unknown): ReadonlySet<string> {
@@ -80,7 +92,7 @@ function compatOption(value: unknown, config: ConfigView): SchemaCompat | null {
 /** Checks the options and fills in the defaults: the one place each default is written. */
 export function resolveOptions(opts: FbiSchemaOptions, config: ConfigView): ResolvedSchemaOptions {
   return Object.freeze({
-    openapi: openapiOption(opts.openapi),
+    openapi: openapiOption(opts.openapi, config),
     tolerateIdentifierKeys: optionalBoolean(opts, 'tolerateIdentifierKeys') ?? !config.isProduction,
     rejectJsonBodyOn: methodsOption(opts.rejectJsonBodyOn),
     validator: optionalBoolean(opts, 'validator') ?? true,

@@ -6,6 +6,7 @@ import Fastify from 'fastify'
 import { afterEach, beforeEach, describe, expect, it, type TestContext } from 'vitest'
 import { parse } from 'yaml'
 import fbiSchema, {
+  type DocsRoute,
   FBI_SCHEMA_INVALID_OPENAPI,
   FBI_SCHEMA_NO_OPENAPI,
   OPENAPI_VERSION,
@@ -209,6 +210,45 @@ describe('swagger-ui', () => {
     await none.register(fbiSchema, { openapi: false })
     expect(none.hasDecorator('swagger')).toBe(false)
     await expect(openApiSpecOf(none)).rejects.toBeInstanceOf(FBI_SCHEMA_NO_OPENAPI)
+  })
+
+  it('serves neither in production unless a path is named', async (ctx) => {
+    const production = Fastify()
+    ctx.onTestFinished(() => production.close())
+    await production.register(fbiConfig, { env: { ...ENV, ENVIRONMENT: 'PRODUCTION' } })
+    await production.register(fbiSchema, { openapi: { info: { title: 'Patients', version: '1.0.0' } } })
+    await production.ready()
+    expect((await production.inject('/docs/json')).statusCode).toBe(404)
+    expect((await production.inject('/docs/')).statusCode).toBe(404)
+    expect(production.hasDecorator('docsRoutes')).toBe(false)
+    expect(at(production.swagger(), 'openapi')).toBe(OPENAPI_VERSION)
+
+    const named = Fastify()
+    ctx.onTestFinished(() => named.close())
+    await named.register(fbiConfig, { env: { ...ENV, ENVIRONMENT: 'PRODUCTION' } })
+    await named.register(fbiSchema, { openapi: { docs: '/docs' } })
+    expect((await named.inject('/docs/json')).statusCode).toBe(200)
+  })
+
+  it('marks its routes admin routes and announces them', async (ctx) => {
+    const app = Fastify()
+    ctx.onTestFinished(() => app.close())
+    const marks: Record<string, unknown> = {}
+    app.addHook('onRequest', async (request) => {
+      marks[request.url] = (request.routeOptions.config as { adminRoute?: unknown }).adminRoute
+    })
+    await app.register(fbiConfig, { env: { ...ENV, ENVIRONMENT: 'DEVELOPMENT' } })
+    await app.register(fbiSchema)
+    await app.ready()
+    const announced = app.getDecorator<() => readonly DocsRoute[]>('docsRoutes')()
+    expect(Object.isFrozen(announced)).toBe(true)
+    const gets = announced.filter((route) => route.method === 'GET').map((route) => route.url)
+    expect(gets).toEqual(expect.arrayContaining(['/docs', '/docs/json', '/docs/yaml', '/docs/static/*']))
+    expect(announced.every((route) => route.admin)).toBe(true)
+    for (const url of ['/docs', '/docs/json', '/docs/yaml', '/docs/static/index.html']) {
+      expect((await app.inject(url)).statusCode).toBeLessThan(400)
+      expect(marks[url]).toBe(true)
+    }
   })
 
   it('serves the UI under another path', async (ctx) => {

@@ -2,6 +2,7 @@ import Fastify from 'fastify'
 import { describe, expectTypeOf, it } from 'vitest'
 import fbiSchema, {
   DateOnly,
+  type DocsRoute,
   type FbiSchemaOptions,
   type FbiTypeProvider,
   formatTimestamp,
@@ -11,6 +12,7 @@ import fbiSchema, {
   QueryInteger,
   QueryList,
   QueryTimestamp,
+  type ResolvedOpenApiOptions,
   type ResolvedSchemaOptions,
   type SplitTimestamp,
   type Static,
@@ -131,5 +133,8 @@ describe('helpers and options', () => {
     expectTypeOf<FbiSchemaOptions['serializer']>().toEqualTypeOf<boolean | undefined>()
     expectTypeOf<ResolvedSchemaOptions['rejectJsonBodyOn']>().toEqualTypeOf<ReadonlySet<string>>()
     expectTypeOf<ResolvedSchemaOptions['compat']>().toEqualTypeOf<'flask' | null>()
+    expectTypeOf<ResolvedSchemaOptions['openapi']>().toEqualTypeOf<ResolvedOpenApiOptions | false>()
+    expectTypeOf<ResolvedOpenApiOptions['docs']>().toEqualTypeOf<string | false>()
+    expectTypeOf<DocsRoute['admin']>().toEqualTypeOf<true>()
   })
 })

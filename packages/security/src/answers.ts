@@ -26,30 +26,49 @@ export interface Answers {
   badRequest(request: FastifyRequest, reply: FastifyReply, reason: string): void
 }
 
+/** @fbi/monitoring's request decorator, read by name: this package does not depend on monitoring. */
+interface RefusalHolder {
+  refusal: { reason: string } | null
+}
+
+/**
+ * Where the reason of a refusal goes: with @fbi/monitoring's request log (it decorates requests
+ * with `refusal`), on the request's one line, at info, so a developer sees why a 401 or 403 came
+ * back; without it, a debug line of its own (a refused request is the client's doing). Known at
+ * onReady, whatever the order the plugins came in.
+ */
+export interface RefusalLog {
+  onRequestLine: boolean
+}
+
+function logRefusal(log: RefusalLog, request: FastifyRequest, what: string, reason: string): void {
+  if (log.onRequestLine)
+    (request as FastifyRequest & RefusalHolder).refusal = { reason: `${what}: ${reason}` }
+  else request.log.debug({ reason }, what)
+}
+
 function send(reply: FastifyReply, status: number, body: string): void {
   reply.code(status).header('content-type', JSON_TYPE).send(body)
-}
-
-function forbidden(request: FastifyRequest, reply: FastifyReply, reason: string): void {
-  request.log.debug({ reason }, 'Forbidden: protection predicate denied the request')
-  send(reply, 403, FORBIDDEN_BODY)
-}
-
-function challenge(header: string) {
-  return (request: FastifyRequest, reply: FastifyReply, reason: string): void => {
-    request.log.debug({ reason }, 'Unauthorized: bearer token refused')
-    reply.header('www-authenticate', header)
-    send(reply, 401, UNAUTHORIZED_BODY)
-  }
 }
 
 /**
  * fbi's answers (401 with a Bearer challenge, then 403), or with `compat` the original's: 403 for
  * every refusal, without WWW-Authenticate, as Flask Batteries Included answered.
  */
-export function createAnswers(compat: boolean): Answers {
+export function createAnswers(compat: boolean, refusals: RefusalLog): Answers {
+  const forbidden = (request: FastifyRequest, reply: FastifyReply, reason: string): void => {
+    logRefusal(refusals, request, 'Forbidden: protection predicate denied the request', reason)
+    send(reply, 403, FORBIDDEN_BODY)
+  }
+  const challenge =
+    (header: string) =>
+    (request: FastifyRequest, reply: FastifyReply, reason: string): void => {
+      logRefusal(refusals, request, 'Unauthorized: bearer token refused', reason)
+      reply.header('www-authenticate', header)
+      send(reply, 401, UNAUTHORIZED_BODY)
+    }
   const refused = (request: FastifyRequest, reply: FastifyReply, reason: string): void => {
-    request.log.debug({ reason }, 'Forbidden: bearer token refused')
+    logRefusal(refusals, request, 'Forbidden: bearer token refused', reason)
     send(reply, 403, FORBIDDEN_BODY)
   }
   return {
@@ -57,7 +76,7 @@ export function createAnswers(compat: boolean): Answers {
     invalid: compat ? refused : challenge(CHALLENGE_INVALID),
     forbidden,
     badRequest(request, reply, reason) {
-      request.log.debug({ reason }, 'Bad request: ambiguous input to the protection predicate')
+      logRefusal(refusals, request, 'Bad request: ambiguous input to the protection predicate', reason)
       send(reply, 400, BAD_REQUEST_BODY)
     },
   }

@@ -115,6 +115,13 @@ const fbiSecurity: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts
   fastify.decorate('getSystemJwt', systemJwt.getSystemJwt)
   fastify.decorate('addSystemJwtToHeaders', systemJwt.addSystemJwtToHeaders)
 
+  // Why a request was refused: on its one log line when @fbi/monitoring writes one (known at onReady).
+  const refusals = { onRequestLine: false }
+  fastify.addHook('onReady', (done) => {
+    refusals.onRequestLine = fastify.hasRequestDecorator('refusal')
+    done()
+  })
+
   // Hooks: every route's protection compiled in onRoute, the late check that no protected handler
   // runs unverified, the startup audit of the route table (requireProtection), protectionReport().
   protectRoutes(
@@ -124,7 +131,7 @@ const fbiSecurity: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts
       environment: options.environment,
       isProduction: options.isProduction,
       ignoreValidation: options.ignoreValidation,
-      answers: createAnswers(options.compat),
+      answers: createAnswers(options.compat, refusals),
       bearer: options.compat ? bearerTokenExact : bearerToken,
     },
     options,

@@ -22,14 +22,15 @@ export interface FbiSecurityOptions {
   /** Minimum time between two JWKS fetches, so unknown kids cannot hammer the provider. Default: 10000. */
   jwksCooldownMs?: number
   /**
-   * Fail startup when a route is not protected: no `config.protect`, not a monitoring route, not
-   * named in `publicRoutes`, or registered before this plugin where it cannot be verified. Default: false.
+   * Fail startup when a route is not protected: no `config.protect`, not a route @fbi/monitoring or
+   * @fbi/schema announced, not named in `publicRoutes`, or registered before this plugin where it
+   * cannot be verified. Default: false.
    */
   requireProtection?: boolean
   /**
    * Routes served without a token on purpose that cannot carry `protect: publicRoute` (added by
-   * other plugins): `'/path'` or `'METHOD /path'`, a trailing `*` for a prefix. Default: the
-   * @fbi/monitoring endpoints and the OpenAPI routes under '/docs', for the batteries registered.
+   * other plugins): `'/path'` or `'METHOD /path'`, a trailing `*` for a prefix. The batteries' own
+   * routes need no entry: they announce themselves. Default: [].
    */
   publicRoutes?: readonly string[]
   /**

@@ -1,29 +1,57 @@
 import type { FastifyInstance } from 'fastify'
 
-/*
- * Routes served without a token on purpose although @fbi/security cannot read a `config.protect`
- * on them: above all the routes other plugins add before it (in @fbi/all, @fbi/monitoring's
- * endpoints and @fbi/schema's OpenAPI document and UI are registered before security, so its
- * onRoute hook never sees them or their `config.monitoringRoute`).
+/**
+ * A route another battery added and announced: @fbi/monitoring's (`app.monitoringRoutes()`: its
+ * probes and its admin routes) and @fbi/schema's swagger-ui (`app.docsRoutes()`: admin routes).
+ * Read by name, at onReady: this package depends on neither, and in @fbi/all both are registered
+ * before it, out of its onRoute hook's reach.
  */
+interface AnnouncedRoute {
+  readonly method: string
+  readonly url: string
+  readonly admin: boolean
+}
 
-/** @fbi/monitoring's endpoints (all read-only, no data of the service). */
-export const MONITORING_ROUTES: readonly string[] = Object.freeze([
-  '/running',
-  '/version',
-  '/healthcheck',
-  '/metrics',
-  '/debug',
-])
-/** The OpenAPI document and swagger-ui under @fbi/schema's default prefix: public, they describe the API. */
-export const OPENAPI_ROUTES: readonly string[] = Object.freeze(['/docs', '/docs/*'])
+/** What the protection report needs of a battery's route. */
+export interface BatteryRoute {
+  /** An admin route (behind @fbi/monitoring's admin guard); else a probe, open on purpose. */
+  readonly admin: boolean
+  /** Added by @fbi/monitoring. */
+  readonly monitoring: boolean
+}
 
-/** The default of the `publicRoutes` option: the batteries' own routes, for the batteries registered. */
-export function batteryPublicRoutes(fastify: FastifyInstance): { monitoring: string[]; openapi: string[] } {
+/** The batteries' routes, by `METHOD url`, and what guards their admin routes (null: nothing does). */
+export interface BatteryRoutes {
+  find(method: string, url: string): BatteryRoute | undefined
+  readonly adminGuard: string | null
+}
+
+function announced(fastify: FastifyInstance, decorator: string): readonly AnnouncedRoute[] {
+  if (!fastify.hasDecorator(decorator)) return []
+  const list = fastify.getDecorator<() => unknown>(decorator)()
+  return Array.isArray(list) ? (list as AnnouncedRoute[]) : []
+}
+
+/** Reads what @fbi/monitoring and @fbi/schema announce (call once every route exists: onReady). */
+export function batteryRoutes(fastify: FastifyInstance): BatteryRoutes {
+  const routes = new Map<string, BatteryRoute>()
+  for (const [decorator, monitoring] of [
+    ['monitoringRoutes', true],
+    ['docsRoutes', false],
+  ] as const) {
+    for (const route of announced(fastify, decorator)) {
+      routes.set(`${route.method} ${route.url}`, { admin: route.admin === true, monitoring })
+    }
+  }
+  const guard = fastify.hasDecorator('adminGuard')
+    ? fastify.getDecorator<{ description?: unknown }>('adminGuard').description
+    : null
   return {
-    monitoring: fastify.hasPlugin('@fbi/monitoring') ? [...MONITORING_ROUTES] : [],
-    // @fastify/swagger (registered by @fbi/schema's openapi) decorates `swagger`.
-    openapi: fastify.hasDecorator('swagger') ? [...OPENAPI_ROUTES] : [],
+    // A prefix route's trailing-slash twin (`/docs/`) is the route it was made from.
+    find: (method, url) =>
+      routes.get(`${method} ${url}`) ??
+      (url.length > 1 && url.endsWith('/') ? routes.get(`${method} ${url.slice(0, -1)}`) : undefined),
+    adminGuard: typeof guard === 'string' ? guard : null,
   }
 }
 

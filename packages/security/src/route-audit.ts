@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { FBI_SECURITY_ROUTE_TABLE_UNREADABLE, FBI_SECURITY_UNPROTECTED_ROUTES } from './errors.js'
-import { batteryPublicRoutes, matchesRoutes } from './public-routes.js'
+import { type BatteryRoutes, batteryRoutes, matchesRoutes } from './public-routes.js'
 import { readRouteTree, type TableRoute, UnreadableRouteTable } from './route-table.js'
 
 /** One line of `app.protectionReport()`. */
@@ -11,9 +11,18 @@ export interface ProtectionReportEntry {
   protect: string | null
   /** Scopes the predicate requires. */
   requiredScopes: readonly string[]
-  /** Deliberately public: `protect: publicRoute`, or named by the `publicRoutes` option. */
+  /**
+   * Deliberately public: `protect: publicRoute`, named by the `publicRoutes` option, a probe another
+   * battery announced, or an admin route nothing guards.
+   */
   public: boolean
+  /** Added by @fbi/monitoring (its probes and admin routes). */
   monitoringRoute: boolean
+  /**
+   * An admin route (@fbi/monitoring's /metrics, /version, /debug; @fbi/schema's /docs): `protect`
+   * then says what guards it (the admin port, the admin token), or it is public when nothing does.
+   */
+  adminRoute: boolean
   /**
    * False for a route registered before @fbi/security where its onRoute hook could not see it (an
    * earlier sibling plugin, or the same context before it): it is never verified, whatever its
@@ -73,31 +82,56 @@ function unseenRoutes(
   }
 }
 
+/** A battery's route as the report shows it: a probe is public, an admin route guarded or public. */
+function asBatteryRoute(entry: ProtectionReportEntry, batteries: BatteryRoutes): ProtectionReportEntry {
+  const found = methodsOf(entry.method).map((method) => batteries.find(method, entry.url))
+  const first = found[0]
+  if (first === undefined || found.some((route) => route?.admin !== first.admin)) return entry
+  const monitoringRoute = entry.monitoringRoute || first.monitoring
+  if (!first.admin) return { ...entry, monitoringRoute, public: true }
+  const guard = batteries.adminGuard
+  return guard === null
+    ? { ...entry, monitoringRoute, adminRoute: true, public: true }
+    : { ...entry, monitoringRoute, adminRoute: true, public: false, protect: `admin guard: ${guard}` }
+}
+
 /**
  * At onReady, once every route exists: reads the whole route table (printRoutes, the one public
- * door to it) and adds the routes @fbi/security never saw to the report. With `requireProtection`,
- * `failure` is the startup error naming every unprotected route; without, routes it could not reach
- * are warned about.
+ * door to it) and adds the routes @fbi/security never saw to the report; the routes other batteries
+ * announced (probes, admin routes) are shown as what they are. With `requireProtection`, `failure`
+ * is the startup error naming every unprotected route; without, routes it could not reach are
+ * warned about.
  */
 export function auditRouteTable(
   fastify: FastifyInstance,
   seen: readonly ProtectionReportEntry[],
   options: { readonly requireProtection: boolean; readonly publicRoutes?: readonly string[] | undefined },
 ): { report: readonly ProtectionReportEntry[]; failure?: Error } {
-  const batteries = batteryPublicRoutes(fastify)
-  const publicRoutes = options.publicRoutes ?? [...batteries.monitoring, ...batteries.openapi]
+  const batteries = batteryRoutes(fastify)
+  const publicRoutes = options.publicRoutes ?? []
   const named = (entry: ProtectionReportEntry) =>
     methodsOf(entry.method).every((method) => matchesRoutes(publicRoutes, method, entry.url))
   const { unseen, unreadable } = unseenRoutes(fastify, seen)
-  const report: ProtectionReportEntry[] = seen.map((entry) =>
-    entry.protect === null && named(entry) ? { ...entry, public: true } : entry,
-  )
+  const report: ProtectionReportEntry[] = seen.map((entry) => {
+    if (entry.protect !== null) return entry
+    const battery = asBatteryRoute(entry, batteries)
+    return battery === entry && named(entry) ? { ...entry, public: true } : battery
+  })
   for (const route of unseen) {
-    const entry = { method: route.method, url: route.url, protect: null, requiredScopes: [], seen: false }
-    const monitoringRoute = matchesRoutes(batteries.monitoring, route.method, route.url)
-    report.push({ ...entry, monitoringRoute, public: named({ ...entry, public: false, monitoringRoute }) })
+    const entry: ProtectionReportEntry = {
+      method: route.method,
+      url: route.url,
+      protect: null,
+      requiredScopes: [],
+      public: false,
+      monitoringRoute: false,
+      adminRoute: false,
+      seen: false,
+    }
+    const battery = asBatteryRoute(entry, batteries)
+    report.push(battery === entry && named(entry) ? { ...entry, public: true } : battery)
   }
-  const unprotected = report.filter((e) => e.protect === null && !e.public && !(e.seen && e.monitoringRoute))
+  const unprotected = report.filter((e) => e.protect === null && !e.public)
   const name = (e: ProtectionReportEntry) =>
     `${e.method} ${e.url}${e.seen ? '' : ' (registered before @fbi/security)'}`
   if (options.requireProtection) {

@@ -101,6 +101,7 @@ export function protectRoutes(
       requiredScopes: [] as readonly string[],
       public: false,
       monitoringRoute: config?.monitoringRoute === true,
+      adminRoute: false,
       seen: true,
     }
     if (raw === undefined) {

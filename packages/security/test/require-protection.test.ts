@@ -58,11 +58,24 @@ describe('requireProtection', () => {
     expect(error?.message).not.toContain('/c')
   })
 
-  it('exempts publicRoute and monitoring routes', async (ctx) => {
-    const app = await buildApp({
+  it('does not exempt a route that calls itself a monitoring route: only what a battery announces is', async () => {
+    const error = await buildApp({
       security: { requireProtection: true },
       routes: (a) => {
         a.get('/running', { config: { monitoringRoute: true } as never }, async () => ({ ok: true }))
+      },
+    }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    )
+    expect(error).toBeInstanceOf(FBI_SECURITY_UNPROTECTED_ROUTES)
+    expect(error?.message).toContain('GET /running')
+  })
+
+  it('exempts publicRoute', async (ctx) => {
+    const app = await buildApp({
+      security: { requireProtection: true },
+      routes: (a) => {
         a.get('/docs', { config: { protect: publicRoute } }, async () => ({}))
         a.get(
           '/p/:patient_id',
@@ -72,7 +85,7 @@ describe('requireProtection', () => {
       },
     })
     ctx.onTestFinished(() => app.close())
-    expect((await app.inject({ url: '/running' })).statusCode).toBe(200)
+    expect((await app.inject({ url: '/docs' })).statusCode).toBe(200)
     expect((await app.inject({ url: '/p/1' })).statusCode).toBe(401)
     const ok = await app.inject({
       url: '/p/p1',
@@ -104,6 +117,7 @@ describe('protectionReport', () => {
         requiredScopes: [],
         public: false,
         monitoringRoute: false,
+        adminRoute: false,
         seen: true,
       },
       {
@@ -113,6 +127,7 @@ describe('protectionReport', () => {
         requiredScopes: [],
         public: true,
         monitoringRoute: false,
+        adminRoute: false,
         seen: true,
       },
       {
@@ -122,6 +137,7 @@ describe('protectionReport', () => {
         requiredScopes: ['write:p'],
         public: false,
         monitoringRoute: false,
+        adminRoute: false,
         seen: true,
       },
     ])

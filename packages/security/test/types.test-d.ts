@@ -64,6 +64,7 @@ describe('public types', () => {
     expectTypeOf<Predicate['requiredScopes']>().toEqualTypeOf<readonly string[]>()
     expectTypeOf<PredicateContext['environment']>().toEqualTypeOf<string>()
     expectTypeOf<FastifyInstance['protectionReport']>().returns.toEqualTypeOf<ProtectionReportEntry[]>()
+    expectTypeOf<ProtectionReportEntry['adminRoute']>().toEqualTypeOf<boolean>()
     expectTypeOf<FastifyInstance['getSystemJwt']>().returns.toEqualTypeOf<Promise<string | undefined>>()
     const options: FbiSecurityOptions = {
       issuers: [
