@@ -94,10 +94,7 @@ export function expectedFor(id: string, mode: Mode): readonly string[] {
  * The fixes pending rows wait for: compat answers that differ from the original's although nothing
  * makes them unavoidable (issue 13), each reported to the lead with the package that owns it.
  */
-export const AWAITED = {
-  emptyAnswerEtag:
-    "monitoring: with compat 'flask', tag an answer without content too (OPTIONS 200), as Werkzeug hashed every body",
-} as const
+export const AWAITED = {} as const
 
 /** A row that does not meet its expectation yet: the problems it shows today, per mode. */
 export interface PendingRow {
@@ -106,8 +103,4 @@ export interface PendingRow {
   readonly compat?: readonly string[]
 }
 
-export const PENDING: Readonly<Record<string, PendingRow>> = {
-  'route.options-running': { awaits: ['emptyAnswerEtag'], compat: ['etag'] },
-  'route.options-protected': { awaits: ['emptyAnswerEtag'], compat: ['etag'] },
-  'route.options-s': { awaits: ['emptyAnswerEtag'], compat: ['etag'] },
-}
+export const PENDING: Readonly<Record<string, PendingRow>> = {}

@@ -45,8 +45,8 @@ function notModified(reply: FastifyReply): void {
 /**
  * The onSend hook of GET and HEAD routes: tags 2xx string and Buffer bodies (unless the route set its
  * own ETag) and answers 304 when If-None-Match matches. Other statuses, streams and empty payloads are
- * left alone. `everyResponse` (compat: 'flask') tags every method and status as the original did; a
- * 304 still needs a GET or HEAD with a 2xx, as RFC 9110 §13.2.1 asks.
+ * left alone. `everyResponse` (compat: 'flask') tags every method and status, and an empty answer,
+ * as the original did; a 304 still needs a GET or HEAD with a 2xx, as RFC 9110 §13.2.1 asks.
  */
 export function etagOnSend(opts: Required<FbiEtagOptions>, everyResponse = false): onSendHookHandler {
   const { algorithm, weak } = opts
@@ -60,11 +60,14 @@ export function etagOnSend(opts: Required<FbiEtagOptions>, everyResponse = false
     }
     let etag = reply.getHeader('etag')
     if (etag === undefined) {
-      if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) {
+      // Werkzeug hashed every body, an empty one too (the 200 to OPTIONS): in compat an answer
+      // without a payload is tagged as the empty body.
+      const body = payload === undefined || payload === null ? (everyResponse ? '' : undefined) : payload
+      if (typeof body !== 'string' && !Buffer.isBuffer(body)) {
         done(null, payload)
         return
       }
-      etag = `${prefix}${hash(algorithm, payload, 'base64')}"`
+      etag = `${prefix}${hash(algorithm, body, 'base64')}"`
       reply.header('etag', etag)
     }
     const ifNoneMatch = request.headers['if-none-match']

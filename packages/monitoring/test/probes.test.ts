@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -216,6 +217,22 @@ describe("the probes with compat: 'flask'", () => {
       'passed',
       'timestamp',
     ])
+  })
+
+  it('tag an answer without content too, as Werkzeug hashed the empty body (the 200 to OPTIONS)', async (ctx) => {
+    const { app } = await buildApp({
+      monitoring: { compat: 'flask' },
+      routes: (a) => a.get('/items', async () => ({ items: [] })),
+    })
+    ctx.onTestFinished(() => app.close())
+    const options = await app.inject({ method: 'OPTIONS', url: '/items' })
+    expect(options.statusCode).toBe(200)
+    expect(options.body).toBe('')
+    expect(options.headers.etag).toBe(`"${createHash('sha1').update('').digest('base64')}"`)
+    // fbi's own behaviour leaves an empty answer untagged.
+    const { app: plain } = await buildApp({ routes: (a) => a.get('/items', async () => ({ items: [] })) })
+    ctx.onTestFinished(() => plain.close())
+    expect((await plain.inject({ method: 'OPTIONS', url: '/items' })).headers.etag).toBeUndefined()
   })
 
   it('tag every response as the original did, and answer 304 only to a GET or HEAD with a 2xx', async (ctx) => {
