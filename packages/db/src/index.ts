@@ -1,6 +1,7 @@
 import fastifyPostgres from '@fastify/postgres'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
+import { connectionTarget } from './connection-target.js'
 import { createDb, type FbiDb, readStatus } from './db-api.js'
 import { asError } from './db-errors.js'
 import { EMBEDDED_POOL_SIZE, type EmbeddedDatabase, startEmbedded } from './embedded.js'
@@ -102,7 +103,12 @@ const fbiDb: FastifyPluginAsync<FbiDbOptions> = async (fastify, opts) => {
       throw new FBI_DB_NOT_CONFIGURED(`the embedded database is refused in ${fastify.config.environment}`)
     }
     if (options.embedded === false) throw new FBI_DB_NOT_CONFIGURED('the embedded database is turned off')
+    // initdb takes seconds (more on a busy machine): say so before, not after.
+    const database = options.embedded.dataDir ?? 'memory'
+    fastify.log.info({ database }, 'No database configured: starting the embedded PostgreSQL (PGlite)…')
+    const startedAt = performance.now()
     embedded = await startEmbedded(options.embedded)
+    const startMs = Math.round(performance.now() - startedAt)
     const started = embedded
     // Registered before @fastify/postgres, so (onClose hooks run last-in, first-out) the pool ends first.
     fastify.addHook('onClose', async () => {
@@ -113,13 +119,13 @@ const fbiDb: FastifyPluginAsync<FbiDbOptions> = async (fastify, opts) => {
     // One long-lived connection: reopening it is the only moment the single-socket server could refuse one.
     pgOptions.idleTimeoutMillis = 0
     fastify.log.warn(
-      { database: options.embedded.dataDir ?? 'memory' },
-      `No database configured: using an embedded PostgreSQL (PGlite) at ${embedded.host}:${embedded.port}, one connection, for development only`,
+      { database, startMs },
+      `No database configured: using an embedded PostgreSQL (PGlite) at ${embedded.host}:${embedded.port}, one connection, for development only (started in ${(startMs / 1000).toFixed(1)} s)`,
     )
   }
   await fastify.register(fastifyPostgres, pgOptions)
   const pool = fastify.pg.pool
-  watchPool(pool, fastify.log)
+  watchPool(pool, fastify.log, connectionTarget(pgOptions))
 
   // Decorators.
   const db = createDb({
