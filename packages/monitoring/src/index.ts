@@ -12,6 +12,7 @@ import { RequestLog } from './request-log.js'
 import { responseHeaders } from './response-headers.js'
 import { routeMonitoring } from './route-hooks.js'
 import { monitoringRoutes } from './routes.js'
+import { warnWithoutServerOptions } from './server-options-marker.js'
 import { closeWithApp } from './shutdown.js'
 import { unknownUrlHooks } from './unknown-urls.js'
 import { resolveVersion } from './version.js'
@@ -52,6 +53,7 @@ export {
   type MonitoringServerOptionsInput,
   monitoringServerOptions,
 } from './server-options.js'
+export type { MarkedRouterOptions } from './server-options-marker.js'
 export type { GracefulShutdownOptions } from './shutdown.js'
 export type { VersionInfo } from './version.js'
 
@@ -83,6 +85,7 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
   const { registry, noCacheHeaders, compat } = opts
   const requestLog = opts.requestLog ? new RequestLog() : undefined
   const requestMetrics = opts.metrics ? new RequestMetrics(registry, opts.durationBuckets, compat) : undefined
+  warnWithoutServerOptions(fastify)
 
   // Decorators
   const health = new HealthChecks({

@@ -4,6 +4,7 @@ import { fbiLogController } from './log-controller.js'
 import { type FbiLoggerOptions, fbiLoggerOptions } from './logger-options.js'
 import { REQUEST_ID_LOG_LABEL, requestIdGenerator } from './request-id.js'
 import { type ServerLimitOptions, type ServerLimits, serverLimits } from './server-limits.js'
+import { type MarkedRouterOptions, markedRouterOptions } from './server-options-marker.js'
 
 export interface MonitoringServerOptionsInput extends ServerLimits {
   /**
@@ -29,7 +30,10 @@ export type MonitoringServerOptions = ServerLimitOptions &
     | 'requestIdHeader'
     | 'requestIdLogLabel'
     | 'genReqId'
-  >
+  > & {
+    /** Carries the mark the plugin looks for (no warning at start); spread it into your own routerOptions. */
+    routerOptions: MarkedRouterOptions
+  }
 
 /**
  * Fastify server options that only the server constructor can take: timeouts and limits that cut
@@ -42,12 +46,14 @@ export function monitoringServerOptions(opts: MonitoringServerOptionsInput = {})
   const genReqId = requestIdGenerator(opts.generateRequestId ?? true)
   const logger = fbiLoggerOptions(opts.logger)
   const logController = fbiLogController(REQUEST_ID_LOG_LABEL)
+  const routerOptions = markedRouterOptions()
   if (logController !== undefined) {
-    return { ...limits, ...logger, logController, requestIdHeader: false, genReqId }
+    return { ...limits, ...logger, logController, requestIdHeader: false, genReqId, routerOptions }
   }
   return {
     ...limits,
     ...logger,
+    routerOptions,
     disableRequestLogging: true,
     requestIdLogLabel: REQUEST_ID_LOG_LABEL,
     requestIdHeader: false,
