@@ -10,6 +10,9 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value)
 
 const serviceRoot = fileURLToPath(new URL('..', import.meta.url))
 
+/** The development defaults (`ENVIRONMENT=DEVELOPMENT`, a public HS_KEY…); real variables win over them. */
+export const ENV_FILE = `${serviceRoot}.env.development`
+
 export interface BuildOptions {
   /** Environment variables; default process.env. */
   env?: Record<string, string | undefined>
@@ -17,18 +20,22 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
 }
 
-/** The patients service: every fbi battery, migrations applied at start-up, the patients routes. */
-export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
+/** The Fastify instance, with fbi's server options and its logger, nothing registered yet. */
+export function createServer(options: BuildOptions = {}): FastifyInstance {
   // The embedded PostgreSQL (WebAssembly) can take longer than Fastify's default 10 s plugin timeout
   // to start on a small, busy machine.
   const serverOptions =
     options.logger === undefined
       ? fbiServerOptions({ logger: true })
       : { ...fbiServerOptions(), logger: options.logger }
-  const app = Fastify({ ...serverOptions, pluginTimeout: 120_000 })
+  return Fastify({ ...serverOptions, pluginTimeout: 120_000 })
+}
+
+/** Every fbi battery, migrations applied at start-up, the patients routes. */
+export async function registerService(app: FastifyInstance, options: BuildOptions = {}): Promise<void> {
   await app.register(fbi, {
     env: options.env ?? process.env,
-    dotenv: { path: `${serviceRoot}.env.development` },
+    dotenv: { path: ENV_FILE },
     openapi: { info: { title: 'Patients service', version: '0.1.0' } },
     security: { requireProtection: true },
     db: {
@@ -37,5 +44,11 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     },
   })
   await app.register(patientRoutes)
+}
+
+/** The patients service, ready to listen. */
+export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = createServer(options)
+  await registerService(app, options)
   return app
 }
