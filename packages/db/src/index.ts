@@ -4,6 +4,7 @@ import fp from 'fastify-plugin'
 import { connectionTarget } from './connection-target.js'
 import { createDb, type FbiDb, readStatus } from './db-api.js'
 import { asError } from './db-errors.js'
+import { DB_DEFAULTS } from './defaults.js'
 import { EMBEDDED_POOL_SIZE, type EmbeddedDatabase, startEmbedded } from './embedded.js'
 import { FBI_DB_NOT_CONFIGURED } from './errors.js'
 import { registerHealthChecks } from './health.js'
@@ -103,8 +104,20 @@ const fbiDb: FastifyPluginAsync<FbiDbOptions> = async (fastify, opts) => {
       throw new FBI_DB_NOT_CONFIGURED(`the embedded database is refused in ${fastify.config.environment}`)
     }
     if (options.embedded === false) throw new FBI_DB_NOT_CONFIGURED('the embedded database is turned off')
-    // initdb takes seconds (more on a busy machine): say so before, not after.
+    // initdb takes seconds (more on a busy machine): say so before, not after, and say it when
+    // Fastify's pluginTimeout may end the start with its own message, which names no cause.
     const database = options.embedded.dataDir ?? 'memory'
+    const { pluginTimeout } = fastify.initialConfig
+    if (
+      pluginTimeout !== undefined &&
+      pluginTimeout > 0 &&
+      pluginTimeout < DB_DEFAULTS.embeddedStartBudgetMs
+    ) {
+      fastify.log.warn(
+        { pluginTimeout },
+        `Fastify's pluginTimeout is ${pluginTimeout} ms: the embedded PostgreSQL's first start can take longer on a busy machine, and Fastify then stops with "Plugin did not start in time: '@fbi/db'". Build Fastify with { pluginTimeout: ${DB_DEFAULTS.embeddedStartBudgetMs} } for development.`,
+      )
+    }
     fastify.log.info({ database }, 'No database configured: starting the embedded PostgreSQL (PGlite)…')
     const startedAt = performance.now()
     embedded = await startEmbedded(options.embedded)

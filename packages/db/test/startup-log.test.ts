@@ -1,7 +1,9 @@
 import { join } from 'node:path'
+import fbiConfig from '@fbi/config'
+import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { connectionTarget } from '../src/connection-target.js'
-import { startEmbedded } from '../src/index.js'
+import fbiDb, { startEmbedded } from '../src/index.js'
 import { buildApp, createTestDatabase, logCollector } from './helpers.js'
 
 // The first start of a service says what it is doing: the embedded database before it starts (it
@@ -26,6 +28,31 @@ describe('what the plugin logs while it starts', () => {
     expect(lines[starting]).toMatchObject({ level: 30, database: 'memory' })
     expect(lines[started]).toMatchObject({ level: 40, startMs: expect.any(Number) })
     expect(msgs[started]).toMatch(/started in \d+(\.\d)? s/)
+  })
+
+  it("warns before the embedded database starts when Fastify's pluginTimeout may cut it off", async (ctx) => {
+    const { lines, logger } = logCollector()
+    const app = Fastify({ logger })
+    ctx.onTestFinished(() => app.close())
+    app.register(fbiConfig, { env: { ENVIRONMENT: 'DEVELOPMENT' }, jwt: false, db: true })
+    app.register(fbiDb)
+    // Fastify's default, 10 s: on a busy machine the start itself can run past it, so no assertion on ready().
+    await app.ready().then(
+      () => {},
+      () => {},
+    )
+    const msgs = messages(lines)
+    const warning = msgs.findIndex((m) => m.startsWith("Fastify's pluginTimeout is 10000 ms"))
+    expect(warning).toBeGreaterThanOrEqual(0)
+    expect(msgs[warning]).toContain('{ pluginTimeout: 60000 }')
+    expect(warning).toBeLessThan(msgs.findIndex((m) => m.includes('starting the embedded PostgreSQL')))
+
+    // With a budget that is large enough (the helpers use 60 s), nothing is said.
+    const quiet = logCollector()
+    const other = buildApp(undefined, { logger: quiet.logger })
+    ctx.onTestFinished(() => other.close())
+    await other.ready()
+    expect(messages(quiet.lines).filter((m) => m.includes('pluginTimeout'))).toEqual([])
   })
 
   it('names the database on the first connection, once, with the password masked', async (ctx) => {
