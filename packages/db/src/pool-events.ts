@@ -9,7 +9,10 @@ import { markQueryTimeout } from './db-errors.js'
  */
 export function watchPool(pool: Pool, log: FastifyBaseLogger, target: string): void {
   pool.once('connect', () => {
-    log.info({ database: target }, `Connected to PostgreSQL at ${target}`)
+    // Inside pg-pool's connect callback: a logger that throws must not break the connection being made.
+    try {
+      log.info({ database: target }, `Connected to PostgreSQL at ${target}`)
+    } catch {}
   })
   // @fastify/postgres adds no listener: without one an idle client's error (server restart, network
   // cut) is an unhandled 'error' event and kills the process. pg-pool removes the broken client.

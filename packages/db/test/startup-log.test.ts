@@ -77,6 +77,24 @@ describe('what the plugin logs while it starts', () => {
     expect(JSON.stringify(lines)).not.toContain('s3cret-Pa55')
   })
 
+  it('a logger that throws on the "Connected" line does not break the connection', async (ctx) => {
+    const embedded = await startEmbedded()
+    ctx.onTestFinished(() => embedded.close())
+    const logger = {
+      level: 'info',
+      stream: {
+        write(line: string) {
+          if (line.includes('Connected to PostgreSQL')) throw new TypeError('the log is down')
+        },
+      },
+    }
+    const app = buildApp(embedded.connectionString, { logger, db: { poolSize: 1 } })
+    ctx.onTestFinished(() => app.close())
+    await app.ready()
+    const { rows } = await app.pg.query<{ one: number }>('SELECT 1 AS one')
+    expect(rows).toEqual([{ one: 1 }])
+  })
+
   it("logs migrations as one line before and a summary after, node-pg-migrate's text at debug", async (ctx) => {
     const database = await createTestDatabase('startup-log')
     ctx.onTestFinished(() => database.drop())
