@@ -1,10 +1,42 @@
-import { buildApp } from './app.js'
+import type { FbiConfig } from '@fbi/config'
+import Fastify from 'fastify'
+import { createServer, loadServiceConfig, registerService } from './app.js'
+import { listenProblem } from './port-check.js'
 
-const app = await buildApp()
-try {
-  await app.listen({ host: app.config.listenAddress, port: app.config.port })
-} catch (error) {
-  app.log.fatal({ err: error }, 'could not start')
-  await app.close()
-  process.exitCode = 1
+/** Starts the service; resolves to the exit code when it could not. */
+async function main(): Promise<number> {
+  let config: FbiConfig
+  try {
+    config = loadServiceConfig()
+  } catch (error) {
+    // No configuration, so no LOG_LEVEL/LOG_FORMAT to honour: Fastify's own logger says why.
+    Fastify({ logger: true }).log.fatal({ err: error }, 'could not start')
+    return 1
+  }
+  const app = createServer(config)
+  // Starting the embedded database and migrating take seconds: a port that is already taken (another
+  // `pnpm example` still running) is said first, before anything starts.
+  const { listenAddress: host, port } = config
+  const problem = await listenProblem(host, port)
+  if (problem !== null) {
+    const why =
+      problem === 'EADDRINUSE' ? 'is already in use (another `pnpm example`?)' : `cannot be used (${problem})`
+    app.log.fatal(
+      { host, port, code: problem },
+      `${host}:${port} ${why}: nothing was started. Stop the other process or set PORT to a free port.`,
+    )
+    return 1
+  }
+  try {
+    await registerService(app, config)
+    await app.listen({ host, port })
+  } catch (error) {
+    app.log.fatal({ err: error }, 'could not start')
+    await app.close()
+    return 1
+  }
+  return 0
 }
+
+const code = await main()
+if (code !== 0) process.exitCode = code

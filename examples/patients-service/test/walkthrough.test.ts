@@ -25,6 +25,7 @@ async function mintToken(...args: string[]): Promise<string> {
 let server: ChildProcess
 let base: string
 let output = ''
+let stderr = ''
 
 beforeAll(async () => {
   server = spawn(process.execPath, ['dist/server.js'], {
@@ -39,9 +40,11 @@ beforeAll(async () => {
       if (match?.[1]) resolve(match[1])
     }
     server.stdout?.on('data', onData)
-    server.stderr?.on('data', onData)
+    server.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
     server.once('exit', (code) =>
-      reject(new Error(`the service exited with ${code} before listening:\n${output}`)),
+      reject(new Error(`the service exited with ${code} before listening:\n${output}${stderr}`)),
     )
   })
 }, 150_000)
@@ -58,9 +61,21 @@ describe('the README walkthrough', () => {
   let clinician: string
   let patientId: string
 
-  it('starts on the embedded database and says so', () => {
-    expect(output).toContain('No database configured: using an embedded PostgreSQL')
+  it('starts on the embedded database and says what it is doing, in order', () => {
+    const steps = [
+      'No database configured: starting the embedded PostgreSQL (PGlite)…',
+      'No database configured: using an embedded PostgreSQL',
+      'Migrating the database up from',
+      'Connected to PostgreSQL at postgres://postgres@127.0.0.1:',
+      'Migrations applied: 1 in',
+      'Server listening at',
+    ]
+    const at = steps.map((step) => output.indexOf(step))
+    expect(at.every((index) => index >= 0)).toBe(true)
+    expect(at).toEqual([...at].sort((a, b) => a - b))
     expect(output).toContain('1732752000000_create-patients')
+    // node-pg-migrate's console text is at debug now
+    expect(output).not.toContain('### MIGRATION')
   })
 
   it('answers the probes', async () => {
@@ -181,5 +196,9 @@ describe('the README walkthrough', () => {
     }
     expect(spec.paths['/patients/v1/patient/{patient_id}']?.get?.deprecated).toBe(true)
     expect(spec.paths['/patients/v2/patient']?.post?.security).toEqual([{ bearerAuth: ['write:patient'] }])
+  })
+
+  it('has written nothing on stderr by the end of the walkthrough', () => {
+    expect(stderr).toBe('')
   })
 })

@@ -89,13 +89,43 @@ export async function readStatus(pool: Pool, location: HistoryLocation): Promise
   }
 }
 
+// node-pg-migrate writes console text ("> Migrating files:", "### MIGRATION … (UP) ###", the SQL): kept at
+// debug, where LOG_LEVEL=debug finds it; its warnings and errors keep their level. fbi logs a line
+// before the run and a summary after (logMigrationRun).
 function migrationLog(log: FastifyBaseLogger): MigrationLog {
   return {
     debug: (msg: string) => log.debug(msg),
-    info: (msg: string) => log.info(msg),
+    info: (msg: string) => log.debug(msg),
     warn: (msg: string) => log.warn(msg),
     error: (msg: string) => log.error(msg),
   }
+}
+
+/** A migration run between a line that says it starts and one that sums it up. */
+async function logMigrationRun(
+  log: FastifyBaseLogger,
+  dir: string,
+  direction: 'up' | 'down',
+  run: () => Promise<AppliedMigration[]>,
+): Promise<AppliedMigration[]> {
+  log.info({ dir, direction }, `Migrating the database ${direction} from ${dir}…`)
+  const startedAt = performance.now()
+  const ran = await run()
+  const durationMs = Math.round(performance.now() - startedAt)
+  const migrations = ran.map((m) => m.name)
+  if (ran.length === 0) {
+    log.info(
+      { direction, migrations, durationMs },
+      'Migrations: the database is up to date, nothing to apply',
+    )
+  } else {
+    const verb = direction === 'up' ? 'applied' : 'reverted'
+    log.info(
+      { direction, migrations, durationMs },
+      `Migrations ${verb}: ${ran.length} in ${durationMs} ms (${direction === 'up' ? 'now at' : 'last reverted'} ${migrations.at(-1)})`,
+    )
+  }
+  return ran
 }
 
 /** The `app.db` object. */
@@ -118,8 +148,10 @@ export function createDb(parts: DbParts): FbiDb {
     embedded: parts.embedded,
     async migrate(runOpts = {}) {
       const m = requireMigrations()
-      return withMigrationSession(migrationConnection, (client) =>
-        runMigrations(client, { ...m, ...runOpts, log }),
+      return logMigrationRun(parts.log, m.dir, runOpts.direction ?? 'up', () =>
+        withMigrationSession(migrationConnection, (client) =>
+          runMigrations(client, { ...m, ...runOpts, log }),
+        ),
       )
     },
     async baseline(baselineOpts = {}) {

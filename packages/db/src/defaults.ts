@@ -5,4 +5,6 @@ export const DB_DEFAULTS = Object.freeze({
   queryTimeoutMarginMs: 1000,
   /** TCP keepalive on every connection, first probe after this much idle time (the OS sets the rest). */
   keepAliveInitialDelayMs: 10_000,
+  /** Below this Fastify pluginTimeout, starting the embedded database warns: its first start can take longer. */
+  embeddedStartBudgetMs: 60_000,
 })

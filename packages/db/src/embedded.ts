@@ -1,6 +1,6 @@
-import { PGlite } from '@electric-sql/pglite'
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
-import { FBI_DB_EMBEDDED_FAILED } from './errors.js'
+import type { PGlite } from '@electric-sql/pglite'
+import type { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { FBI_DB_EMBEDDED_FAILED, FBI_DB_EMBEDDED_NOT_INSTALLED } from './errors.js'
 
 /** Settings of the embedded PostgreSQL used when no database is configured outside production. */
 export interface EmbeddedOptions {
@@ -34,13 +34,50 @@ export interface EmbeddedDatabase {
 export const EMBEDDED_MAX_CONNECTIONS = 2
 export const EMBEDDED_POOL_SIZE = 1
 
+interface EmbeddedModules {
+  PGlite: typeof PGlite
+  PGLiteSocketServer: typeof PGLiteSocketServer
+}
+
+// Node's message for a package that is not installed names it: "Cannot find package '<name>' imported
+// from …". A package that is installed but broken (one of its own imports missing) names another one.
+function isNotInstalled(err: unknown, specifier: string): boolean {
+  return (
+    err instanceof Error &&
+    (err as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' &&
+    err.message.includes(`'${specifier}'`)
+  )
+}
+
+/** Imports an optional peer dependency of the embedded database: a coded error when it is missing or broken. */
+export async function importOptional<T>(specifier: string, importModule: () => Promise<T>): Promise<T> {
+  try {
+    return await importModule()
+  } catch (err) {
+    if (isNotInstalled(err, specifier)) throw new FBI_DB_EMBEDDED_NOT_INSTALLED(specifier, { cause: err })
+    throw new FBI_DB_EMBEDDED_FAILED(err instanceof Error ? err.message : String(err), { cause: err })
+  }
+}
+
+/**
+ * PGlite is 28 MB of WebAssembly that a service with a configured database never uses: it and its
+ * socket server are optional peer dependencies, imported only when the embedded database starts.
+ */
+async function importEmbeddedModules(): Promise<EmbeddedModules> {
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+    importOptional('@electric-sql/pglite', () => import('@electric-sql/pglite')),
+    importOptional('@electric-sql/pglite-socket', () => import('@electric-sql/pglite-socket')),
+  ])
+  return { PGlite, PGLiteSocketServer }
+}
+
 // initdb is most of PGlite's start-up time (seconds). A process that starts several in-memory
 // databases (a test suite) keeps a dump of a fresh one, taken from its second database, and loads
 // later ones from it; a service that starts one database never pays for the dump or its memory.
 let inMemoryStarts = 0
 let freshTemplate: Promise<Blob | File> | undefined
 
-async function createInMemory(): Promise<PGlite> {
+async function createInMemory(PGlite: EmbeddedModules['PGlite']): Promise<PGlite> {
   inMemoryStarts += 1
   if (freshTemplate !== undefined) {
     const template = await freshTemplate.catch(() => undefined)
@@ -57,10 +94,11 @@ async function createInMemory(): Promise<PGlite> {
 }
 
 export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
+  const { PGlite, PGLiteSocketServer } = await importEmbeddedModules()
   let db: PGlite
   let server: PGLiteSocketServer
   try {
-    db = opts.dataDir === undefined ? await createInMemory() : await PGlite.create(opts.dataDir)
+    db = opts.dataDir === undefined ? await createInMemory(PGlite) : await PGlite.create(opts.dataDir)
     server = new PGLiteSocketServer({
       db,
       host: '127.0.0.1',

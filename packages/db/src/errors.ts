@@ -27,6 +27,13 @@ export const FBI_DB_EMBEDDED_FAILED = createError<[string, Cause?]>(
   500,
 )
 
+/** No database configured and the embedded PostgreSQL's optional packages are not installed. */
+export const FBI_DB_EMBEDDED_NOT_INSTALLED = createError<[string, Cause?]>(
+  'FBI_DB_EMBEDDED_NOT_INSTALLED',
+  'No database configured, and the embedded PostgreSQL is not installed (%s): set DATABASE_URL, or install it for development with `npm install --save-dev @electric-sql/pglite@0.5.14 @electric-sql/pglite-socket@0.2.17`',
+  500,
+)
+
 /** A helper that needs migrations was called without a migrations directory. */
 export const FBI_DB_MIGRATIONS_NOT_CONFIGURED = createError(
   'FBI_DB_MIGRATIONS_NOT_CONFIGURED',

@@ -1,5 +1,5 @@
 import { BadRequest, EntityNotFound } from '@fbi/errors'
-import { currentJwtUser } from '@fbi/security'
+import { currentJwtUser } from '@fbi/security/current-user'
 import type { FastifyRequest } from 'fastify'
 import type { QueryResultRow } from 'pg'
 import { FBI_DB_NO_ROW_RETURNED } from './errors.js'

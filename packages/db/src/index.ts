@@ -1,8 +1,10 @@
 import fastifyPostgres from '@fastify/postgres'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
+import { connectionTarget } from './connection-target.js'
 import { createDb, type FbiDb, readStatus } from './db-api.js'
 import { asError } from './db-errors.js'
+import { DB_DEFAULTS } from './defaults.js'
 import { EMBEDDED_POOL_SIZE, type EmbeddedDatabase, startEmbedded } from './embedded.js'
 import { FBI_DB_NOT_CONFIGURED } from './errors.js'
 import { registerHealthChecks } from './health.js'
@@ -103,7 +105,24 @@ const fbiDb: FastifyPluginAsync<FbiDbOptions> = async (fastify, opts) => {
       throw new FBI_DB_NOT_CONFIGURED(`the embedded database is refused in ${fastify.config.environment}`)
     }
     if (options.embedded === false) throw new FBI_DB_NOT_CONFIGURED('the embedded database is turned off')
+    // initdb takes seconds (more on a busy machine): say so before, not after, and say it when
+    // Fastify's pluginTimeout may end the start with its own message, which names no cause.
+    const database = options.embedded.dataDir ?? 'memory'
+    const { pluginTimeout } = fastify.initialConfig
+    if (
+      pluginTimeout !== undefined &&
+      pluginTimeout > 0 &&
+      pluginTimeout < DB_DEFAULTS.embeddedStartBudgetMs
+    ) {
+      fastify.log.warn(
+        { pluginTimeout },
+        `Fastify's pluginTimeout is ${pluginTimeout} ms: the embedded PostgreSQL's first start can take longer on a busy machine, and Fastify then stops with "Plugin did not start in time: '@fbi/db'". Build Fastify with { pluginTimeout: ${DB_DEFAULTS.embeddedStartBudgetMs} } for development.`,
+      )
+    }
+    fastify.log.info({ database }, 'No database configured: starting the embedded PostgreSQL (PGlite)…')
+    const startedAt = performance.now()
     embedded = await startEmbedded(options.embedded)
+    const startMs = Math.round(performance.now() - startedAt)
     const started = embedded
     // Registered before @fastify/postgres, so (onClose hooks run last-in, first-out) the pool ends first.
     fastify.addHook('onClose', async () => {
@@ -114,14 +133,14 @@ const fbiDb: FastifyPluginAsync<FbiDbOptions> = async (fastify, opts) => {
     // One long-lived connection: reopening it is the only moment the single-socket server could refuse one.
     pgOptions.idleTimeoutMillis = 0
     fastify.log.warn(
-      { database: options.embedded.dataDir ?? 'memory' },
-      `No database configured: using an embedded PostgreSQL (PGlite) at ${embedded.host}:${embedded.port}, one connection, for development only`,
+      { database, startMs },
+      `No database configured: using an embedded PostgreSQL (PGlite) at ${embedded.host}:${embedded.port}, one connection, for development only (started in ${(startMs / 1000).toFixed(1)} s)`,
     )
   }
   const tracedPg = poolPgModule(fastify)
   await fastify.register(fastifyPostgres, tracedPg === undefined ? pgOptions : { ...pgOptions, pg: tracedPg })
   const pool = fastify.pg.pool
-  watchPool(pool, fastify.log)
+  watchPool(pool, fastify.log, connectionTarget(pgOptions))
 
   // Decorators.
   const db = createDb({

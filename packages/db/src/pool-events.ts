@@ -2,8 +2,18 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Pool } from 'pg'
 import { markQueryTimeout } from './db-errors.js'
 
-/** The pool's listeners: errors logged instead of crashing, query timeouts given a SQLSTATE. */
-export function watchPool(pool: Pool, log: FastifyBaseLogger): void {
+/**
+ * The pool's listeners: errors logged instead of crashing, query timeouts given a SQLSTATE, and the
+ * first connection logged with where it goes (`target`, password masked): which database a service
+ * talks to is the first thing to check when it does not answer as expected.
+ */
+export function watchPool(pool: Pool, log: FastifyBaseLogger, target: string): void {
+  pool.once('connect', () => {
+    // Inside pg-pool's connect callback: a logger that throws must not break the connection being made.
+    try {
+      log.info({ database: target }, `Connected to PostgreSQL at ${target}`)
+    } catch {}
+  })
   // @fastify/postgres adds no listener: without one an idle client's error (server restart, network
   // cut) is an unhandled 'error' event and kills the process. pg-pool removes the broken client.
   pool.on('error', (err: unknown) => {

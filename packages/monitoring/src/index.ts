@@ -18,6 +18,7 @@ import { RequestLog } from './request-log.js'
 import { responseHeaders } from './response-headers.js'
 import { routeMonitoring } from './route-hooks.js'
 import { type MonitoringRoute, monitoringRoutes } from './routes.js'
+import { warnWithoutServerOptions } from './server-options-marker.js'
 import { closeWithApp } from './shutdown.js'
 import { unknownUrlHooks } from './unknown-urls.js'
 import { resolveVersion } from './version.js'
@@ -72,6 +73,7 @@ export {
   type MonitoringServerOptionsInput,
   monitoringServerOptions,
 } from './server-options.js'
+export type { MarkedRouterOptions } from './server-options-marker.js'
 export type { GracefulShutdownOptions } from './shutdown.js'
 export type { VersionInfo } from './version.js'
 
@@ -127,6 +129,7 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
     ? new RequestLog(redactionOf(fastify.log) ?? DEFAULT_REDACTION, opts.logBodies)
     : undefined
   const requestMetrics = opts.metrics ? new RequestMetrics(registry, opts.durationBuckets, compat) : undefined
+  warnWithoutServerOptions(fastify)
 
   // Decorators
   const health = new HealthChecks({

@@ -6,6 +6,7 @@ import { requestLoggerFactory } from './log-redaction.js'
 import { type FbiLoggerOptions, fbiLoggerOptions, type LoggerConfig } from './logger-options.js'
 import { REQUEST_ID_LOG_LABEL, requestIdGenerator } from './request-id.js'
 import { type ServerLimitOptions, type ServerLimits, serverLimits } from './server-limits.js'
+import { type MarkedRouterOptions, markedRouterOptions } from './server-options-marker.js'
 
 export interface MonitoringServerOptionsInput extends ServerLimits {
   /**
@@ -38,7 +39,10 @@ export type MonitoringServerOptions = ServerLimitOptions &
     | 'requestIdLogLabel'
     | 'genReqId'
     | 'childLoggerFactory'
-  >
+  > & {
+    /** Carries the mark the plugin looks for (no warning at start); spread it into your own routerOptions. */
+    routerOptions: MarkedRouterOptions
+  }
 
 /**
  * Fastify server options that only the server constructor can take: timeouts and limits that cut
@@ -54,13 +58,23 @@ export function monitoringServerOptions(opts: MonitoringServerOptionsInput = {})
   const factory =
     logger.logger === undefined || logger.logger === false ? {} : { childLoggerFactory: requestLoggerFactory }
   const logController = fbiLogController(REQUEST_ID_LOG_LABEL)
+  const routerOptions = markedRouterOptions()
   if (logController !== undefined) {
-    return { ...limits, ...logger, ...factory, logController, requestIdHeader: false, genReqId }
+    return {
+      ...limits,
+      ...logger,
+      ...factory,
+      logController,
+      requestIdHeader: false,
+      genReqId,
+      routerOptions,
+    }
   }
   return {
     ...limits,
     ...logger,
     ...factory,
+    routerOptions,
     disableRequestLogging: true,
     requestIdLogLabel: REQUEST_ID_LOG_LABEL,
     requestIdHeader: false,
