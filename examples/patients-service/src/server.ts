@@ -31,6 +31,11 @@ async function main(): Promise<number> {
     await registerService(app, config)
     await app.listen({ host, port })
   } catch (error) {
+    // SIGTERM while starting (an orchestrator that no longer wants this instance): not a failure.
+    if (app.shutdownSignal.aborted) {
+      app.log.info('stopped while starting')
+      return 0
+    }
     app.log.fatal({ err: error }, 'could not start')
     await app.close()
     return 1

@@ -101,7 +101,7 @@ export async function main(
       ...(values.schema === undefined ? {} : { schema: values.schema }),
       ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
     }
-    const log = { debug: () => {}, info: () => {}, warn: io.err, error: io.err }
+    const log = { notice: io.err, debug: () => {}, info: () => {}, warn: io.err, error: io.err }
     const dataDir = values['embedded-data-dir']
     const embedded = dataDir === undefined ? null : await startEmbedded({ dataDir })
     try {

@@ -94,6 +94,7 @@ export async function readStatus(pool: Pool, location: HistoryLocation): Promise
 // before the run and a summary after (logMigrationRun).
 function migrationLog(log: FastifyBaseLogger): MigrationLog {
   return {
+    notice: (msg: string) => log.info(msg),
     debug: (msg: string) => log.debug(msg),
     info: (msg: string) => log.debug(msg),
     warn: (msg: string) => log.warn(msg),

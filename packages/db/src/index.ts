@@ -169,7 +169,14 @@ const fbiDb: FastifyPluginAsync<FbiDbOptions> = async (fastify, opts) => {
   }
 
   // Migrations at start-up.
-  if (options.migrations?.migrateOnStart === true) await db.migrate()
+  // SIGTERM while waiting for another instance's migration lock stops the wait (@fbi/monitoring's
+  // shutdownSignal): an instance the orchestrator no longer wants exits instead of waiting it out.
+  if (options.migrations?.migrateOnStart === true) {
+    const signal = fastify.hasDecorator('shutdownSignal')
+      ? fastify.getDecorator<AbortSignal>('shutdownSignal')
+      : undefined
+    await db.migrate(signal === undefined ? {} : { signal })
+  }
 }
 
 // avvio reads a plugin that rejects with a falsy value (undefined, null, 0, '') as loaded: nothing

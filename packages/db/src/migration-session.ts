@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { PG_MIGRATE_LOCK_ID } from 'node-pg-migrate'
 import pg, { type ClientBase, type ClientConfig, type Pool } from 'pg'
-import { FBI_DB_MIGRATION_LOCKED, FBI_DB_MIGRATIONS_NEED_SESSION } from './errors.js'
+import {
+  FBI_DB_MIGRATION_ABORTED,
+  FBI_DB_MIGRATION_LOCKED,
+  FBI_DB_MIGRATIONS_NEED_SESSION,
+} from './errors.js'
 
 /**
  * Where migrations run. They need a session (node-pg-migrate's advisory lock, then one transaction
@@ -74,27 +78,42 @@ export async function withMigrationSession<T>(
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms))
+/** Resolves after `ms`, or at once when `signal` aborts (the caller then looks at `signal.aborted`). */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((done) => {
+    const timer = setTimeout(finish, ms)
+    signal?.addEventListener('abort', finish, { once: true })
+    function finish() {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', finish)
+      done()
+    }
+  })
+}
 
 /**
  * node-pg-migrate's advisory lock, by the id it exports (so its own CLI and fbi exclude each other),
  * taken by us with pg_try_advisory_lock and retried 100–250 ms apart until `timeoutMs`; the runner
  * then runs with `noLock`. Two instances starting together apply each migration exactly once.
+ * `onWait` is told once, when the first try finds the lock taken; an aborted `signal` (the instance
+ * is told to stop while it waits) ends the wait with FBI_DB_MIGRATION_ABORTED.
  */
 export async function acquireMigrationLock(
   client: ClientBase,
   timeoutMs: number,
   onWait: () => void,
+  signal?: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
+    if (signal?.aborted === true) throw new FBI_DB_MIGRATION_ABORTED()
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
       PG_MIGRATE_LOCK_ID,
     ])
     if (rows[0]?.locked === true) return
     if (Date.now() >= deadline) throw new FBI_DB_MIGRATION_LOCKED(timeoutMs)
-    onWait()
-    await sleep(100 + Math.floor(Math.random() * 150))
+    if (attempt === 0) onWait()
+    await pause(100 + Math.floor(Math.random() * 150), signal)
   }
 }
 

@@ -38,6 +38,12 @@ export interface MigrateRunOptions {
   direction?: 'up' | 'down'
   /** How many migrations to run. Default: all pending for 'up', 1 for 'down'. */
   count?: number
+  /**
+   * Stops waiting for another instance's migration lock when aborted (FBI_DB_MIGRATION_ABORTED); a
+   * migration already running is never interrupted. Default: at start-up, @fbi/monitoring's
+   * `app.shutdownSignal` (SIGTERM while starting), else none.
+   */
+  signal?: AbortSignal
 }
 
 /** A migration that was applied (or reverted) by a run. */
@@ -57,6 +63,9 @@ export interface Baseline {
 }
 
 export interface MigrationLog {
+  /** fbi's own lines (a lock wait, a baseline recorded): always at info. */
+  notice(msg: string): void
+  /** node-pg-migrate's own text. */
   info(msg: string): void
   warn(msg: string): void
   error(msg: string): void
@@ -82,8 +91,11 @@ function runnerOptions(client: ClientBase, opts: RunOptions) {
 
 /** Runs `work` holding the migration lock; the lock is released after a success (a failure ends the session). */
 async function underLock<T>(client: ClientBase, opts: RunOptions, work: () => Promise<T>): Promise<T> {
-  await acquireMigrationLock(client, opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, () =>
-    opts.log.info('another instance holds the migration lock; waiting'),
+  await acquireMigrationLock(
+    client,
+    opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+    () => opts.log.notice('another instance holds the migration lock; waiting'),
+    opts.signal,
   )
   const result = await work()
   await releaseMigrationLock(client)
@@ -102,7 +114,7 @@ async function markBaseline(client: ClientBase, opts: RunOptions, to: string | u
   // node-pg-migrate's runner creates its history table; `fake` records the first `count` shipped
   // migrations without running them (count 0: the table alone, the mark that fbi now migrates).
   const marked = await runner({ ...runnerOptions(client, opts), direction: 'up', count, fake: true })
-  opts.log.info(
+  opts.log.notice(
     `baseline recorded${status.alembicVersion === null ? '' : ` on Alembic version ${status.alembicVersion}`}`,
   )
   return { alembicVersion: status.alembicVersion, marked: marked.map((m) => m.name), recorded: true }

@@ -6,7 +6,7 @@ import { PG_MIGRATE_LOCK_ID } from 'node-pg-migrate'
 import pg from 'pg'
 import { describe, expect, it, type TestContext } from 'vitest'
 import { main } from '../src/cli.js'
-import { buildApp, createTestDatabase, REAL_URL } from './helpers.js'
+import { buildApp, createTestDatabase, logCollector, REAL_URL } from './helpers.js'
 
 const V1 = join(import.meta.dirname, 'fixtures/migrations/v1')
 const V2 = join(import.meta.dirname, 'fixtures/migrations/v2')
@@ -125,6 +125,32 @@ describe('migrations (node-pg-migrate)', () => {
 
       await holder.query('SELECT pg_advisory_unlock($1)', [PG_MIGRATE_LOCK_ID])
       expect(await app.db.migrate()).toHaveLength(2)
+    })
+
+    it('says it waits once, and stops waiting with FBI_DB_MIGRATION_ABORTED when the service shuts down', async (ctx) => {
+      const database = await createTestDatabase('migrations')
+      ctx.onTestFinished(() => database.drop())
+      const { lines, logger } = logCollector()
+      const app = buildApp(database.url, { logger, db: { migrations: { dir: V1, lockTimeoutMs: 30_000 } } })
+      ctx.onTestFinished(() => app.close())
+      await app.ready()
+      const holder = new pg.Client({ connectionString: database.url })
+      await holder.connect()
+      ctx.onTestFinished(() => holder.end())
+      await holder.query('SELECT pg_advisory_lock($1)', [PG_MIGRATE_LOCK_ID])
+
+      const shutdown = new AbortController()
+      const started = Date.now()
+      const migrating = app.db.migrate({ signal: shutdown.signal })
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      shutdown.abort()
+      await expect(migrating).rejects.toMatchObject({ code: 'FBI_DB_MIGRATION_ABORTED', statusCode: 503 })
+      // Well before lockTimeoutMs: the wait ended on the signal.
+      expect(Date.now() - started).toBeLessThan(10_000)
+      const waits = lines.filter((line) => line.msg === 'another instance holds the migration lock; waiting')
+      expect(waits).toHaveLength(1)
+      expect(waits[0]?.level).toBe(30)
+      expect(await appliedNames(app).catch(() => [])).toEqual([])
     })
   }
 })

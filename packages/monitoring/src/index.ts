@@ -93,6 +93,11 @@ declare module 'fastify' {
     readonly adminServer: Server | null
     /** Every route @fbi/monitoring added, admin routes marked, for @fbi/security's protection report. */
     monitoringRoutes(): readonly MonitoringRoute[]
+    /**
+     * Aborted when the app starts closing (SIGTERM, SIGINT or `app.close()`) (@fbi/monitoring): work
+     * that waits while the app starts (another instance's migration lock) stops waiting.
+     */
+    readonly shutdownSignal: AbortSignal
   }
   interface FastifyContextConfig {
     /**
@@ -205,8 +210,11 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
     )
   }
 
-  // Closing: readiness fails first, the app's log file is closed with it, signals are handled
-  closeWithApp(fastify, health, opts.gracefulShutdown)
+  // Closing: readiness fails first, waits during start-up stop, the app's log file is closed with it,
+  // signals are handled
+  const shutdown = new AbortController()
+  fastify.decorate('shutdownSignal', { getter: () => shutdown.signal })
+  closeWithApp(fastify, health, opts.gracefulShutdown, shutdown)
 }
 
 const plugin = fp(fbiMonitoring, {

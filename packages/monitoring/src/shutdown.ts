@@ -47,7 +47,9 @@ export function installGracefulShutdown(
     async ({ signal }) => {
       onSignal()
       log.info({ signal }, 'Shutting down: readiness now fails')
-      if (signal === 'SIGTERM' && opts.delayMs > 0) {
+      // The delay lets load balancers stop sending traffic; a server that never listened (still
+      // starting) has none to drain.
+      if (signal === 'SIGTERM' && opts.delayMs > 0 && app.server.listening) {
         await new Promise((resolve) => setTimeout(resolve, opts.delayMs))
       }
       await app.close()
@@ -59,7 +61,8 @@ export function installGracefulShutdown(
 
 /**
  * What the plugin does when the app closes: readiness fails from the start of closing (Fastify then
- * answers new requests with 503), the log file `monitoringServerOptions({ logger: { file } })` opened
+ * answers new requests with 503), `shutdownSignal` is aborted (on SIGTERM/SIGINT at once, even while
+ * the app is still starting and closing would have to wait for it), the log file `monitoringServerOptions({ logger: { file } })` opened
  * is written and closed with the app (stdout is only flushed), and SIGTERM/SIGINT are handled while
  * the app is open.
  */
@@ -67,9 +70,14 @@ export function closeWithApp(
   fastify: FastifyInstance,
   health: HealthChecks,
   gracefulShutdown: Required<GracefulShutdownOptions> | false,
+  shutdown: AbortController,
 ): void {
-  fastify.addHook('preClose', (done) => {
+  const stop = () => {
     health.markShuttingDown()
+    shutdown.abort()
+  }
+  fastify.addHook('preClose', (done) => {
+    stop()
     done()
   })
   const logFile = destinationOf(fastify.log)
@@ -80,11 +88,9 @@ export function closeWithApp(
     })
   }
   if (gracefulShutdown !== false) {
-    const shutdown = installGracefulShutdown(fastify, fastify.log, gracefulShutdown, () =>
-      health.markShuttingDown(),
-    )
+    const signals = installGracefulShutdown(fastify, fastify.log, gracefulShutdown, stop)
     fastify.addHook('onClose', (_instance, done) => {
-      shutdown.uninstall()
+      signals.uninstall()
       done()
     })
   }

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
 const fixture = fileURLToPath(new URL('./fixtures/graceful-server.mjs', import.meta.url))
+const startingFixture = fileURLToPath(new URL('./fixtures/starting-server.mjs', import.meta.url))
 const tsc = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc', import.meta.url))
 
 interface Line {
@@ -45,6 +46,19 @@ describe('graceful shutdown (real SIGTERM, child process)', () => {
     // `vitest --project monitoring` honest too (tsc -b does nothing when dist is up to date).
     execFileSync(process.execPath, [tsc, '-b', packageDir], { stdio: 'inherit' })
   }, 120_000)
+
+  it('stops a start still in progress at once: shutdownSignal aborts, no drain delay, exit 0', async () => {
+    const child = spawn(process.execPath, [startingFixture], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const { lines, waitFor } = watch(child)
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    await waitFor((line) => line.msg === 'waiting while starting')
+    const signalled = Date.now()
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+    // delayMs is 5 s: a server that never listened has no traffic to drain.
+    expect(Date.now() - signalled).toBeLessThan(4_000)
+    expect(lines.map((line) => line.msg)).toContain('stopped while starting')
+  })
 
   it('fails readiness at once, lets the in-flight request finish, closes and exits 0', async () => {
     const child = spawn(process.execPath, [fixture], {
