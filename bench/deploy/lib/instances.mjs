@@ -6,7 +6,8 @@ import { createWriteStream } from 'node:fs'
 import { waitUntil } from './wait.mjs'
 
 /** Lines of fbi's JSON log that say what an instance did about migrations. */
-const MIGRATED = /### MIGRATION (\S+) \(UP\) ###/
+// @fbi/db's summary line of a migration run: `"direction":"up","migrations":["…",…]` (one JSON line).
+const MIGRATED = /"direction":"up","migrations":(\[[^\]]*\])/
 const LOCK_WAIT = /another instance holds the migration lock/
 
 /** The environment of an instance: nothing from the harness's own, only what a deployment sets. */
@@ -58,7 +59,7 @@ export function startInstance({ name, serviceDir, env, logFile, clock, listenTim
   let pending = ''
   const onLine = (line) => {
     const migrated = MIGRATED.exec(line)
-    if (migrated) instance.migrationsRun.push(migrated[1])
+    if (migrated) instance.migrationsRun.push(...JSON.parse(migrated[1]))
     if (LOCK_WAIT.test(line)) instance.lockWaitLines++
     // fbi logs JSON; level 50 is error, 60 fatal. Anything else on stderr counts too.
     if (/"level":(5|6)0/.test(line) || (!line.startsWith('{') && line.trim() !== '')) {

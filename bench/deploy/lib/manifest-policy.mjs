@@ -37,7 +37,7 @@ export function checkPolicy(objects) {
   const probes = [
     ['startupProbe', '/running', 'startup waits for the server to listen'],
     ['livenessProbe', '/running', 'liveness must not depend on the database'],
-    ['readinessProbe', '/healthcheck', 'readiness is /healthcheck (database, migrations, shutdown)'],
+    ['readinessProbe', '/healthcheck/ready', 'readiness is the readiness group (database, shutdown)'],
   ]
   for (const [name, path, why] of probes) {
     const probe = container[name]
