@@ -6,7 +6,7 @@ import { FBI_DB_CLI_USAGE, FBI_DB_NOT_CONFIGURED } from './errors.js'
 import { createMigration } from './migration-files.js'
 import { type MigrationConnection, withMigrationSession } from './migration-session.js'
 import { migrationStatus } from './migration-status.js'
-import { DEFAULT_LOCK_TIMEOUT_MS, recordBaseline, runMigrations } from './migrations.js'
+import { DEFAULT_LOCK_TIMEOUT_MS, LOCK_WAIT_MESSAGE, recordBaseline, runMigrations } from './migrations.js'
 import { clientConfig } from './pool-config.js'
 
 export const USAGE = `Usage: fbi-db migrate <up|down|status|baseline|create <name>> [options]
@@ -101,7 +101,16 @@ export async function main(
       ...(values.schema === undefined ? {} : { schema: values.schema }),
       ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
     }
-    const log = { notice: io.err, debug: () => {}, info: () => {}, warn: io.err, error: io.err }
+    // The command prints its own results (a baseline, the migrations run) on stdout; a lock wait is
+    // said on stderr.
+    const log = {
+      notice: () => {},
+      lockWait: () => io.err(LOCK_WAIT_MESSAGE),
+      debug: () => {},
+      info: () => {},
+      warn: io.err,
+      error: io.err,
+    }
     const dataDir = values['embedded-data-dir']
     const embedded = dataDir === undefined ? null : await startEmbedded({ dataDir })
     try {

@@ -19,6 +19,7 @@ import { type HistoryLocation, type MigrationStatus, migrationStatus } from './m
 import {
   type AppliedMigration,
   type Baseline,
+  LOCK_WAIT_MESSAGE,
   type MigrateRunOptions,
   type MigrationLog,
   type MigrationsOptions,
@@ -95,6 +96,7 @@ export async function readStatus(pool: Pool, location: HistoryLocation): Promise
 function migrationLog(log: FastifyBaseLogger): MigrationLog {
   return {
     notice: (msg: string) => log.info(msg),
+    lockWait: () => log.info(LOCK_WAIT_MESSAGE),
     debug: (msg: string) => log.debug(msg),
     info: (msg: string) => log.debug(msg),
     warn: (msg: string) => log.warn(msg),

@@ -62,9 +62,14 @@ export interface Baseline {
   readonly recorded: boolean
 }
 
+/** Said once when another instance holds the migration lock and this one waits for it. */
+export const LOCK_WAIT_MESSAGE = 'another instance holds the migration lock; waiting'
+
 export interface MigrationLog {
-  /** fbi's own lines (a lock wait, a baseline recorded): always at info. */
+  /** fbi's own lines (a baseline recorded): at info. */
   notice(msg: string): void
+  /** Another instance holds the migration lock: told once per wait. */
+  lockWait(): void
   /** node-pg-migrate's own text. */
   info(msg: string): void
   warn(msg: string): void
@@ -94,7 +99,7 @@ async function underLock<T>(client: ClientBase, opts: RunOptions, work: () => Pr
   await acquireMigrationLock(
     client,
     opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
-    () => opts.log.notice('another instance holds the migration lock; waiting'),
+    () => opts.log.lockWait(),
     opts.signal,
   )
   const result = await work()
