@@ -1,5 +1,5 @@
 import fbiConfig, { type FbiConfig, type LoadConfigOptions } from '@fbi/config'
-import fbiDb, { type FbiDbOptions } from '@fbi/db'
+import type { FbiDbOptions } from '@fbi/db'
 import fbiErrors, { type FbiErrorsOptions } from '@fbi/errors'
 import fbiMonitoring, { type FbiMonitoringOptions } from '@fbi/monitoring'
 import fbiSchema, { type FbiOpenApiOptions, type FbiSchemaOptions } from '@fbi/schema'
@@ -88,7 +88,8 @@ const fbiAll: FastifyPluginAsync<FbiOptions> = async (fastify, opts) => {
   if (schema) await fastify.register(fbiSchema, { ...schema, openapi: openapi ?? false })
   if (monitoring) await fastify.register(fbiMonitoring, monitoring)
   if (security) await fastify.register(fbiSecurity, security)
-  if (db) await fastify.register(fbiDb, db)
+  // Imported only when on: a service without a database loads neither pg nor the migrations tool.
+  if (db) await fastify.register((await import('@fbi/db')).default, db)
 }
 
 const plugin = fp(fbiAll, { name: '@fbi/all', fastify: '5.x' })

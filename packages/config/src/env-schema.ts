@@ -24,8 +24,26 @@ function propertySchema(spec: VariableSpec): Record<string, unknown> {
   }
 }
 
-/** The JSON schema env-schema validates the selected variables against. */
-export function buildEnvSchema(specs: readonly VariableSpec[]): Record<string, unknown> {
+// One schema object per set of groups: env-schema's shared Ajv caches what it compiled by schema
+// object, so a configuration loaded again (the logger's, then the plugin's) is validated without
+// compiling anew (about 10 ms each time) and without growing Ajv's cache.
+const schemas = new Map<string, Record<string, unknown>>()
+
+/** The JSON schema env-schema validates the selected variables against, built once per set of groups. */
+export function envSchemaFor(
+  groups: ReadonlySet<string>,
+  specs: readonly VariableSpec[],
+): Record<string, unknown> {
+  const key = [...groups].sort().join(',')
+  let schema = schemas.get(key)
+  if (schema === undefined) {
+    schema = buildEnvSchema(specs)
+    schemas.set(key, schema)
+  }
+  return schema
+}
+
+function buildEnvSchema(specs: readonly VariableSpec[]): Record<string, unknown> {
   const properties: Record<string, unknown> = {}
   const required: string[] = []
   for (const spec of specs) {

@@ -9,7 +9,7 @@ import {
   type Values,
 } from './build-config.js'
 import { readDotenv } from './dotenv.js'
-import { buildEnvSchema } from './env-schema.js'
+import { envSchemaFor } from './env-schema.js'
 import { FBI_CONFIG_INVALID } from './errors.js'
 import { productionGuards } from './guards.js'
 import { legacyBooleanWarnings, mapLegacyPool, UNMAPPED_VARIABLES } from './legacy.js'
@@ -69,7 +69,7 @@ export function loadConfig<const O extends LoadConfigOptions>(opts: O = {} as O)
   ]
   let values: Values
   try {
-    values = envSchema<Values>({ schema: buildEnvSchema(specs), data: input, env: false })
+    values = envSchema<Values>({ schema: envSchemaFor(groups, specs), data: input, env: false })
   } catch (error) {
     const ajvErrors = (error as { errors?: unknown }).errors
     if (!Array.isArray(ajvErrors)) throw error

@@ -1,5 +1,4 @@
 import fastifySwagger, { type SwaggerTransform, type SwaggerTransformObject } from '@fastify/swagger'
-import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance, FastifySchema, onRequestHookHandler } from 'fastify'
 import { propertiesOf } from './plain-object.js'
 import { queryDecoderOf } from './query.js'
@@ -208,6 +207,8 @@ async function registerDocs(fastify: FastifyInstance, routePrefix: string): Prom
         routes.push(Object.freeze({ method, url: route.url, admin: true as const }))
       }
     })
+    // Imported only when /docs is served (off in production unless asked for).
+    const { default: fastifySwaggerUi } = await import('@fastify/swagger-ui')
     await ui.register(fastifySwaggerUi, { routePrefix, uiHooks: { onRequest } })
   })
 }

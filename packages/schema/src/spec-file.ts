@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, extname } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { stringify } from 'yaml'
 import { FBI_SCHEMA_INVALID_OPENAPI, FBI_SCHEMA_NO_OPENAPI } from './errors.js'
 import { isPlainObject } from './plain-object.js'
 
@@ -64,7 +63,8 @@ export async function writeOpenApiSpec(
   const text =
     format === 'json'
       ? `${JSON.stringify(document, null, 2)}\n`
-      : stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 })
+      : // Imported here: only the command that writes a YAML file needs it, not a running service.
+        (await import('yaml')).stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 })
   await mkdir(dirname(file), { recursive: true })
   await writeFile(file, text)
   return document

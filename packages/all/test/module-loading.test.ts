@@ -1,0 +1,34 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { expect, it } from 'vitest'
+
+// Start-up time is mostly module loading: what a service never needs is not loaded. A real `node`
+// process on the built packages (`pnpm build` first), recording every module it imports through
+// Node's public module hooks (the recorder @fbi/db's own loading test uses).
+const run = promisify(execFile)
+const recorder = fileURLToPath(new URL('../../db/test/fixtures/loading/record-loads.mjs', import.meta.url))
+const app = fileURLToPath(new URL('./fixtures/start-all.mjs', import.meta.url))
+
+it('a service without a database loads neither @fbi/db nor pg, and production without /docs no swagger-ui', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fbi-all-loads-'))
+  try {
+    const file = join(dir, 'loads.txt')
+    await run(process.execPath, ['--import', recorder, app], {
+      env: { ...process.env, FBI_LOADS_FILE: file },
+      timeout: 60_000,
+    })
+    const urls = (await readFile(file, 'utf8')).split('\n').filter(Boolean)
+    expect(urls.some((url) => url.endsWith('/all/dist/index.js'))).toBe(true)
+    expect(urls.some((url) => url.endsWith('/schema/dist/index.js'))).toBe(true)
+    expect(urls.filter((url) => /\/db\/dist\/|\/pg\/|node-pg-migrate|@fastify\/postgres/.test(url))).toEqual(
+      [],
+    )
+    expect(urls.filter((url) => url.includes('swagger-ui'))).toEqual([])
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
