@@ -14,10 +14,10 @@ export type {
   TypeBoxTypeProvider,
 } from '@fastify/type-provider-typebox'
 export { type Static, type TSchema, Type } from '@sinclair/typebox'
+export type { DocsRoute } from './docs-ui.js'
 export * from './errors.js'
 export { type AjvFormatHost, fbiAjvFormats, TIMESTAMP_FORMAT } from './formats.js'
 export {
-  type DocsRoute,
   type FbiOpenApiOptions,
   fbiTransform,
   fbiTransformObject,

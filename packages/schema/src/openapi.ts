@@ -1,5 +1,6 @@
 import fastifySwagger, { type SwaggerTransform, type SwaggerTransformObject } from '@fastify/swagger'
-import type { FastifyInstance, FastifySchema, onRequestHookHandler } from 'fastify'
+import type { FastifyInstance, FastifySchema } from 'fastify'
+import { registerDocs } from './docs-ui.js'
 import { propertiesOf } from './plain-object.js'
 import { queryDecoderOf } from './query.js'
 import { ErrorResponse } from './schemas.js'
@@ -165,52 +166,6 @@ function components() {
     schemas: { Error: JSON.parse(JSON.stringify(ErrorResponse)) },
     responses,
   }
-}
-
-/** A route swagger-ui added, as @fbi/security's protection report reads it (`app.docsRoutes()`). */
-export interface DocsRoute {
-  readonly method: string
-  readonly url: string
-  /** Always true: the UI and the document are admin routes, behind @fbi/monitoring's admin guard. */
-  readonly admin: true
-}
-
-/** @fbi/monitoring's `adminGuard` decorator, read by name: this package does not depend on monitoring. */
-interface AdminGuardLike {
-  readonly onRequest: onRequestHookHandler
-}
-
-/**
- * swagger-ui, as an admin route: marked `adminRoute` in its routes' config (so @fbi/monitoring's
- * admin port serves it), announced as `app.docsRoutes()` (so @fbi/security's protection report
- * lists it truthfully), and behind @fbi/monitoring's admin guard through swagger-ui's own `uiHooks`.
- * The guard is looked up when the app is ready, since @fbi/all registers this plugin first.
- */
-async function registerDocs(fastify: FastifyInstance, routePrefix: string): Promise<void> {
-  const routes: DocsRoute[] = []
-  fastify.decorate('docsRoutes', (): readonly DocsRoute[] => Object.freeze([...routes]))
-  let guard: AdminGuardLike | undefined
-  fastify.addHook('onReady', (done) => {
-    guard = fastify.hasDecorator('adminGuard')
-      ? fastify.getDecorator<AdminGuardLike>('adminGuard')
-      : undefined
-    done()
-  })
-  const onRequest: onRequestHookHandler = function fbiDocsGuard(request, reply, done) {
-    if (guard === undefined) done()
-    else guard.onRequest.call(this, request, reply, done)
-  }
-  await fastify.register(async (ui) => {
-    ui.addHook('onRoute', (route) => {
-      route.config = { ...route.config, adminRoute: true } as typeof route.config
-      for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
-        routes.push(Object.freeze({ method, url: route.url, admin: true as const }))
-      }
-    })
-    // Imported only when /docs is served (off in production unless asked for).
-    const { default: fastifySwaggerUi } = await import('@fastify/swagger-ui')
-    await ui.register(fastifySwaggerUi, { routePrefix, uiHooks: { onRequest } })
-  })
 }
 
 /** Registers @fastify/swagger (and swagger-ui) on the plugin's (unencapsulated) instance. */
