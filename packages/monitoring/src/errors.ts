@@ -53,22 +53,37 @@ export const FBI_MONITORING_LOG_LINES_DROPPED = createError<
   [number]
 >('FBI_MONITORING_LOG_LINES_DROPPED', '%d log lines could not be written', 500)
 
-/** Best-effort text for any thrown value; never throws itself (a getter or toString may). */
+/** Best-effort text for any thrown value; never throws itself (a getter, toString or proxy trap may). */
 export function describeThrown(value: unknown): string {
   try {
-    if (value instanceof Error) return value.message
+    if (value instanceof Error) return String(value.message)
     if (typeof value === 'string') return value
     return String(value)
   } catch {
-    return Object.prototype.toString.call(value)
+    try {
+      return Object.prototype.toString.call(value)
+    } catch {
+      // A proxy whose Symbol.toStringTag trap throws: its type is all that can be said.
+      return typeof value
+    }
+  }
+}
+
+/** Whether `value` is an Error; false for a proxy whose prototype trap throws (it is not one of ours to trust). */
+function isError(value: unknown): value is Error {
+  try {
+    return value instanceof Error
+  } catch {
+    return false
   }
 }
 
 /**
  * Any thrown value as an Error, so a throw can never be passed on as a falsy "no error" (Fastify's
- * `done(undefined)` reads as success): Errors as they are, anything else wrapped.
+ * `done(undefined)` and avvio's plugin loader read it as success): Errors as they are, anything
+ * else wrapped.
  */
 export function asError(value: unknown, where: string): Error {
-  if (value instanceof Error) return value
+  if (isError(value)) return value
   return new FBI_MONITORING_NON_ERROR_THROWN(where, { cause: describeThrown(value) })
 }
