@@ -6,11 +6,12 @@ import { type ConfigView, type FbiErrorsOptions, resolveOptions } from './option
 import { RefusalLog } from './refusal-log.js'
 import { routeMethods } from './route-methods.js'
 import { errorSender } from './send-error.js'
+import { asError } from './thrown.js'
 
 export type { ErrorDecision } from './classify.js'
 export { classifyError } from './classify.js'
 export { DB_UNAVAILABLE, NETWORK_ERROR_CODES, PG_UNAVAILABLE_MESSAGES } from './database-errors.js'
-export { FBI_ERRORS_INVALID_OPTION } from './errors.js'
+export { FBI_ERRORS_INVALID_OPTION, FBI_ERRORS_NON_ERROR_THROWN } from './errors.js'
 export {
   AuthMissing,
   BadRequest,
@@ -45,7 +46,18 @@ const fbiErrors: FastifyPluginAsync<FbiErrorsOptions> = async (fastify, opts) =>
   fastify.setNotFoundHandler(notFoundHandler(routes, send, refusals))
 }
 
-const plugin = fp(fbiErrors, {
+// avvio reads a plugin that rejects with a falsy value (undefined, null, 0, '') as loaded: an option
+// getter throwing one would start the app without its error handler. Nothing leaves the plugin but
+// an Error.
+const failClosed: FastifyPluginAsync<FbiErrorsOptions> = async (fastify, opts) => {
+  try {
+    await fbiErrors(fastify, opts)
+  } catch (error) {
+    throw asError(error, 'Registering @fbi/errors (an option getter)')
+  }
+}
+
+const plugin = fp(failClosed, {
   name: '@fbi/errors',
   fastify: '5.x',
 })
