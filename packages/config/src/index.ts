@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import { FBI_CONFIG_INVALID_OPTION } from './errors.js'
 import { loadConfig } from './load-config.js'
 import { isPlainObject, type LoadConfigOptions } from './options.js'
-import { asError } from './thrown.js'
+import { failClosed } from './thrown.js'
 import type { FbiConfig } from './types.js'
 
 export { isNonProduction, isProduction } from './environment.js'
@@ -54,18 +54,7 @@ const fbiConfig: FastifyPluginAsync<FbiConfigOptions> = async (fastify, opts) =>
   for (const warning of config.warnings) fastify.log.warn({ variable: warning.variable }, warning.message)
 }
 
-// avvio reads a plugin that rejects with a falsy value (undefined, null, 0, '') as loaded: an `env`
-// getter throwing one would start the app with no app.config at all. Nothing leaves the plugin but
-// an Error.
-const failClosed: FastifyPluginAsync<FbiConfigOptions> = async (fastify, opts) => {
-  try {
-    await fbiConfig(fastify, opts)
-  } catch (error) {
-    throw asError(error, 'Registering @fbi/config (an option getter or a custom logger)')
-  }
-}
-
-const plugin = fp(failClosed, {
+const plugin = fp(failClosed(fbiConfig, 'Registering @fbi/config (an option getter or a custom logger)'), {
   name: '@fbi/config',
   fastify: '5.x',
 })

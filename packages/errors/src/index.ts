@@ -6,7 +6,7 @@ import { type ConfigView, type FbiErrorsOptions, resolveOptions } from './option
 import { RefusalLog } from './refusal-log.js'
 import { routeMethods } from './route-methods.js'
 import { errorSender } from './send-error.js'
-import { asError } from './thrown.js'
+import { failClosed } from './thrown.js'
 
 export type { ErrorDecision } from './classify.js'
 export { classifyError } from './classify.js'
@@ -46,18 +46,7 @@ const fbiErrors: FastifyPluginAsync<FbiErrorsOptions> = async (fastify, opts) =>
   fastify.setNotFoundHandler(notFoundHandler(routes, send, refusals))
 }
 
-// avvio reads a plugin that rejects with a falsy value (undefined, null, 0, '') as loaded: an option
-// getter throwing one would start the app without its error handler. Nothing leaves the plugin but
-// an Error.
-const failClosed: FastifyPluginAsync<FbiErrorsOptions> = async (fastify, opts) => {
-  try {
-    await fbiErrors(fastify, opts)
-  } catch (error) {
-    throw asError(error, 'Registering @fbi/errors (an option getter)')
-  }
-}
-
-const plugin = fp(failClosed, {
+const plugin = fp(failClosed(fbiErrors, 'Registering @fbi/errors (an option getter)'), {
   name: '@fbi/errors',
   fastify: '5.x',
 })

@@ -6,7 +6,7 @@ import type { Registry } from 'prom-client'
 import { type AdminGuard, createAdminGuard } from './admin-guard.js'
 import { adminListener } from './admin-listener.js'
 import type { Deprecation } from './deprecation.js'
-import { asError } from './errors.js'
+import { failClosed } from './errors.js'
 import { etagOnSend } from './etag.js'
 import { DEFAULT_REDACTION } from './field-redaction.js'
 import { type HealthCheck, type HealthCheckOptions, HealthChecks } from './health.js'
@@ -218,22 +218,14 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
   closeWithApp(fastify, health, opts.gracefulShutdown, shutdown)
 }
 
-// avvio reads a plugin that rejects with a falsy value (undefined, null, 0, '') as loaded: a custom
-// logger or an option getter throwing one would leave the app starting without the readiness
-// failure on close, the signal handling and `shutdownSignal`. Nothing leaves the plugin but an Error.
-const failClosed: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, opts) => {
-  try {
-    await fbiMonitoring(fastify, opts)
-  } catch (error) {
-    throw asError(error, 'Registering @fbi/monitoring (a custom logger or an option getter)')
-  }
-}
-
-const plugin = fp(failClosed, {
-  name: '@fbi/monitoring',
-  fastify: '5.x',
-  dependencies: ['@fbi/config'],
-  decorators: { fastify: ['config'] },
-})
+const plugin = fp(
+  failClosed(fbiMonitoring, 'Registering @fbi/monitoring (a custom logger or an option getter)'),
+  {
+    name: '@fbi/monitoring',
+    fastify: '5.x',
+    dependencies: ['@fbi/config'],
+    decorators: { fastify: ['config'] },
+  },
+)
 export default plugin
 export { plugin as fbiMonitoring }

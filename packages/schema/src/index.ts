@@ -6,7 +6,7 @@ import { acceptJsonSuffixTypes } from './json-suffix-types.js'
 import { registerOpenApi } from './openapi.js'
 import { type FbiSchemaOptions, resolveOptions } from './options.js'
 import { rejectJsonBodyOnRoutes } from './reject-json-body.js'
-import { asError } from './thrown.js'
+import { failClosed } from './thrown.js'
 
 export type {
   FastifyPluginAsyncTypebox,
@@ -99,18 +99,7 @@ const fbiSchema: FastifyPluginAsync<FbiSchemaOptions> = async (fastify, opts) =>
   if (options.openapi !== false) await registerOpenApi(fastify, options.openapi)
 }
 
-// avvio reads a plugin that rejects with a falsy value (undefined, null, 0, '') as loaded: an option
-// getter throwing one would start the app without our validator. Nothing leaves the plugin but an
-// Error.
-const failClosed: FastifyPluginAsync<FbiSchemaOptions> = async (fastify, opts) => {
-  try {
-    await fbiSchema(fastify, opts)
-  } catch (error) {
-    throw asError(error, 'Registering @fbi/schema (an option getter or a custom logger)')
-  }
-}
-
-export default fp(failClosed, {
+export default fp(failClosed(fbiSchema, 'Registering @fbi/schema (an option getter or a custom logger)'), {
   name: '@fbi/schema',
   // 5.3 added getDecorator, through which @fbi/monitoring's admin guard is read.
   fastify: '>=5.3.0 <6',

@@ -5,7 +5,7 @@ import fp from 'fastify-plugin'
 import { FBI_TRACING_INVALID_OPTION, FBI_TRACING_START_FAILED } from './errors.js'
 import { type FbiTracingOptions, resolveTracingOptions } from './options.js'
 import type { PrincipalReader } from './request-outcome.js'
-import { asError, describeThrown } from './thrown.js'
+import { asError, describeThrown, failClosed } from './thrown.js'
 
 export {
   FBI_TRACING_HOOK_FAILED,
@@ -94,17 +94,7 @@ const fbiTracing: FastifyPluginAsync<FbiTracingOptions> = async (fastify, opts) 
   })
 }
 
-// avvio reads a plugin that rejects with a falsy value (undefined, null, 0, '') as loaded: an option
-// getter throwing one would start the app untraced. Nothing leaves the plugin but an Error.
-const failClosed: FastifyPluginAsync<FbiTracingOptions> = async (fastify, opts) => {
-  try {
-    await fbiTracing(fastify, opts)
-  } catch (error) {
-    throw asError(error, 'Registering @fbi/tracing (an option getter or a custom logger)')
-  }
-}
-
-const plugin = fp(failClosed, {
+const plugin = fp(failClosed(fbiTracing, 'Registering @fbi/tracing (an option getter or a custom logger)'), {
   name: '@fbi/tracing',
   fastify: '5.x',
   dependencies: ['@fbi/config'],

@@ -1,3 +1,4 @@
+import type { FastifyPluginAsync, FastifyPluginOptions } from 'fastify'
 import { FBI_TRACING_NON_ERROR_THROWN } from './errors.js'
 
 /** Best-effort text for any thrown value; never throws itself (a getter, toString or proxy trap may). */
@@ -32,4 +33,22 @@ export function isError(value: unknown): value is Error {
 export function asError(value: unknown, where: string): Error {
   if (isError(value)) return value
   return new FBI_TRACING_NON_ERROR_THROWN(where, { cause: describeThrown(value) })
+}
+
+/**
+ * `plugin`, rejecting only with Errors: avvio reads a plugin that rejects with a falsy value
+ * (undefined, null, 0, '') as loaded, so an option getter or a custom logger throwing one would
+ * start the app with the plugin half-registered.
+ */
+export function failClosed<Options extends FastifyPluginOptions>(
+  plugin: FastifyPluginAsync<Options>,
+  where: string,
+): FastifyPluginAsync<Options> {
+  return async function failingClosed(fastify, opts) {
+    try {
+      await plugin(fastify, opts)
+    } catch (error) {
+      throw asError(error, where)
+    }
+  }
 }
