@@ -3,10 +3,11 @@ import fp from 'fastify-plugin'
 import { FBI_CONFIG_INVALID_OPTION } from './errors.js'
 import { loadConfig } from './load-config.js'
 import { isPlainObject, type LoadConfigOptions } from './options.js'
+import { failClosed } from './thrown.js'
 import type { FbiConfig } from './types.js'
 
 export { isNonProduction, isProduction } from './environment.js'
-export { FBI_CONFIG_INVALID, FBI_CONFIG_INVALID_OPTION } from './errors.js'
+export { FBI_CONFIG_INVALID, FBI_CONFIG_INVALID_OPTION, FBI_CONFIG_NON_ERROR_THROWN } from './errors.js'
 export { type ConfigFor, loadConfig } from './load-config.js'
 export type { LoadConfigOptions, ResolvedLoadOptions } from './options.js'
 export type { ConfigProblem } from './problems.js'
@@ -53,7 +54,7 @@ const fbiConfig: FastifyPluginAsync<FbiConfigOptions> = async (fastify, opts) =>
   for (const warning of config.warnings) fastify.log.warn({ variable: warning.variable }, warning.message)
 }
 
-const plugin = fp(fbiConfig, {
+const plugin = fp(failClosed(fbiConfig, 'Registering @fbi/config (an option getter or a custom logger)'), {
   name: '@fbi/config',
   fastify: '5.x',
 })

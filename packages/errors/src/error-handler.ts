@@ -34,10 +34,14 @@ export function errorHandler(options: ResolvedErrorsOptions, send: SendError, re
     try {
       logDecision(request, thrown, decision, refusals)
     } catch {
-      request.log.error(
-        { statusCode: decision.statusCode, thrownType: typeof thrown },
-        'A value that cannot be logged was thrown',
-      )
+      // The logger itself may be what throws (a custom loggerInstance): the answer goes out anyway,
+      // since a throw from here would reach Fastify, which sends a non-Error value as a 200 body.
+      try {
+        request.log.error(
+          { statusCode: decision.statusCode, thrownType: typeof thrown },
+          'A value that cannot be logged was thrown',
+        )
+      } catch {}
     }
     return send(request, reply, decision)
   }

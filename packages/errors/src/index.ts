@@ -6,11 +6,12 @@ import { type ConfigView, type FbiErrorsOptions, resolveOptions } from './option
 import { RefusalLog } from './refusal-log.js'
 import { routeMethods } from './route-methods.js'
 import { errorSender } from './send-error.js'
+import { failClosed } from './thrown.js'
 
 export type { ErrorDecision } from './classify.js'
 export { classifyError } from './classify.js'
 export { DB_UNAVAILABLE, NETWORK_ERROR_CODES, PG_UNAVAILABLE_MESSAGES } from './database-errors.js'
-export { FBI_ERRORS_INVALID_OPTION } from './errors.js'
+export { FBI_ERRORS_INVALID_OPTION, FBI_ERRORS_NON_ERROR_THROWN } from './errors.js'
 export {
   AuthMissing,
   BadRequest,
@@ -45,7 +46,7 @@ const fbiErrors: FastifyPluginAsync<FbiErrorsOptions> = async (fastify, opts) =>
   fastify.setNotFoundHandler(notFoundHandler(routes, send, refusals))
 }
 
-const plugin = fp(fbiErrors, {
+const plugin = fp(failClosed(fbiErrors, 'Registering @fbi/errors (an option getter)'), {
   name: '@fbi/errors',
   fastify: '5.x',
 })

@@ -7,13 +7,28 @@ import type { SendError } from './send-error.js'
 const NOT_FOUND: ErrorDecision = { statusCode: 404, message: 'Not Found', logLevel: 'info' }
 const METHOD_NOT_ALLOWED: ErrorDecision = { statusCode: 405, message: 'Method Not Allowed', logLevel: 'info' }
 
+/**
+ * Logs a refusal; a logger that throws (a custom loggerInstance) must not stop the answer: from the
+ * onRequest guard, a falsy throw would let the request reach its route.
+ */
+function refuse(
+  request: FastifyRequest,
+  refusals: RefusalLog,
+  message: string,
+  details: Parameters<RefusalLog['refused']>[3],
+): void {
+  try {
+    refusals.refused(request, 'info', message, details)
+  } catch {}
+}
+
 function answerNotFound(
   request: FastifyRequest,
   reply: FastifyReply,
   send: SendError,
   refusals: RefusalLog,
 ): FastifyReply {
-  refusals.refused(request, 'info', 'Route not found', { statusCode: 404, method: request.method })
+  refuse(request, refusals, 'Route not found', { statusCode: 404, method: request.method })
   return send(request, reply, NOT_FOUND)
 }
 
@@ -34,7 +49,7 @@ export function notFoundHandler(routes: RouteMethods, send: SendError, refusals:
     const allow = [...new Set([...allowed, 'OPTIONS'])].sort().join(', ')
     reply.header('allow', allow)
     if (request.method === 'OPTIONS') return reply.code(200).send()
-    refusals.refused(request, 'info', 'Method not allowed', {
+    refuse(request, refusals, 'Method not allowed', {
       statusCode: 405,
       method: request.method,
       allow,

@@ -1,5 +1,7 @@
+import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { buildApp, LEVEL } from './helpers.js'
+import fbiErrors from '../src/index.js'
+import { buildApp, LEVEL, throwingLogger } from './helpers.js'
 
 // Whatever a handler or hook throws or rejects with, the client gets the one { code, message } shape
 // with a 5xx (never a 200, never Fastify's own body, never the value itself), and the log says why.
@@ -107,5 +109,66 @@ describe('the error handler fails closed', () => {
     const without = await app.inject('/without')
     expect(without.statusCode).toBe(429)
     expect(without.json()).toEqual({ code: 429, message: 'Too Many Requests' })
+  })
+})
+
+describe('a logger that throws', () => {
+  it.for([
+    ['undefined', undefined],
+    ['null', null],
+    ["''", ''],
+    ['an Error', new RangeError('log sink gone')],
+  ] as const)(
+    'still gets a throwing route its 500 in the one shape when every log call throws %s',
+    async ([, value], ctx) => {
+      const { app } = await buildApp({ isProduction: true, loggerInstance: throwingLogger(value) })
+      ctx.onTestFinished(() => app.close())
+      app.get('/', async () => {
+        throw new Error('boom')
+      })
+      app.get('/undefined', async () => {
+        throw undefined
+      })
+      for (const url of ['/', '/undefined']) {
+        const res = await app.inject(url)
+        expect(res.statusCode).toBe(500)
+        expect(res.headers['content-type']).toBe('application/json; charset=utf-8')
+        expect(res.json()).toEqual({ code: 500, message: 'Internal Server Error' })
+      }
+    },
+  )
+
+  it('still gets a refused request its 4xx when the refusal cannot be logged', async (ctx) => {
+    const { app } = await buildApp({ isProduction: true, loggerInstance: throwingLogger() })
+    ctx.onTestFinished(() => app.close())
+    app.get('/', async () => {
+      throw Object.assign(new Error('Slow down'), { statusCode: 429 })
+    })
+    const res = await app.inject('/')
+    expect(res.statusCode).toBe(429)
+    expect(res.json()).toEqual({ code: 429, message: 'Slow down' })
+  })
+})
+
+describe('registration fails closed', () => {
+  it.for([
+    ['undefined', undefined],
+    ['null', null],
+    ['0', 0],
+    ["''", ''],
+    ['false', false],
+  ] as const)('an option getter throwing %s rejects ready() with a coded error', async ([, value], ctx) => {
+    const app = Fastify()
+    ctx.onTestFinished(() => app.close())
+    app.register(fbiErrors, {
+      get problemJson(): boolean {
+        throw value
+      },
+    })
+    await expect(app.ready()).rejects.toMatchObject({
+      code: 'FBI_ERRORS_NON_ERROR_THROWN',
+      statusCode: 500,
+      message: 'Registering @fbi/errors (an option getter) threw a value that is not an Error',
+    })
   })
 })

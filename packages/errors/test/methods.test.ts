@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildApp } from './helpers.js'
+import { buildApp, throwingLogger } from './helpers.js'
 
 async function routedApp(options = {}) {
   const { app } = await buildApp({ isProduction: true, ...options })
@@ -95,6 +95,32 @@ describe('an empty path parameter', () => {
       const res = await app.inject({ method, url: '/p/' })
       expect(res.statusCode).toBe(404)
       if (method === 'GET') expect(res.json()).toEqual({ code: 404, message: 'Not Found' })
+    },
+  )
+
+  it.for([
+    ['undefined', undefined],
+    ['null', null],
+    ["''", ''],
+  ] as const)(
+    'is a 404, the route hook and handler never run, when the logger throws %s',
+    async ([, value], ctx) => {
+      const { app } = await buildApp({ isProduction: true, loggerInstance: throwingLogger(value) })
+      ctx.onTestFinished(() => app.close())
+      const ran: string[] = []
+      app.get('/q/:id', { onRequest: async () => void ran.push('route hook') }, async () => {
+        ran.push('handler')
+        return { ok: true }
+      })
+      const res = await app.inject('/q/')
+      expect(res.statusCode).toBe(404)
+      expect(res.json()).toEqual({ code: 404, message: 'Not Found' })
+      expect(ran).toEqual([])
+      // The not-found handler and a wrong method answer whatever the logger does, too.
+      expect((await app.inject('/nope')).statusCode).toBe(404)
+      const wrongMethod = await app.inject({ method: 'DELETE', url: '/q/1' })
+      expect(wrongMethod.statusCode).toBe(405)
+      expect(wrongMethod.json()).toEqual({ code: 405, message: 'Method Not Allowed' })
     },
   )
 

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AdminGuard } from './admin-guard.js'
 import type { ResolvedAdminOptions } from './admin-options.js'
 import { clientErrorHandler } from './client-errors.js'
+import { asError } from './errors.js'
 import { SERVER_LIMITS } from './server-limits.js'
 
 /** How long closing waits for the admin listener's in-flight requests before cutting its connections. */
@@ -39,7 +40,7 @@ export function adminListener(
     },
   )
 
-  fastify.addHook('onReady', async function fbiAdminListen() {
+  async function listen(): Promise<void> {
     const limits = SERVER_LIMITS
     const created = createServer({
       requestTimeout: limits.requestTimeout,
@@ -65,6 +66,14 @@ export function adminListener(
     })
     server = created
     fastify.log.info({ adminAddress: created.address() }, 'Admin routes listening on their own port')
+  }
+  // Fastify reads an onReady hook rejecting with a falsy value (a custom logger's throw) as ready.
+  fastify.addHook('onReady', async function fbiAdminListen() {
+    try {
+      await listen()
+    } catch (error) {
+      throw asError(error, 'Starting the admin listener (a custom logger)')
+    }
   })
 
   fastify.addHook('onClose', async function fbiAdminClose() {

@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client'
 import { type AdminGuard, createAdminGuard } from './admin-guard.js'
 import { adminListener } from './admin-listener.js'
 import type { Deprecation } from './deprecation.js'
+import { failClosed } from './errors.js'
 import { etagOnSend } from './etag.js'
 import { DEFAULT_REDACTION } from './field-redaction.js'
 import { type HealthCheck, type HealthCheckOptions, HealthChecks } from './health.js'
@@ -217,11 +218,14 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
   closeWithApp(fastify, health, opts.gracefulShutdown, shutdown)
 }
 
-const plugin = fp(fbiMonitoring, {
-  name: '@fbi/monitoring',
-  fastify: '5.x',
-  dependencies: ['@fbi/config'],
-  decorators: { fastify: ['config'] },
-})
+const plugin = fp(
+  failClosed(fbiMonitoring, 'Registering @fbi/monitoring (a custom logger or an option getter)'),
+  {
+    name: '@fbi/monitoring',
+    fastify: '5.x',
+    dependencies: ['@fbi/config'],
+    decorators: { fastify: ['config'] },
+  },
+)
 export default plugin
 export { plugin as fbiMonitoring }

@@ -22,6 +22,22 @@ const THROWN: [string, () => unknown][] = [
       },
     }),
   ],
+  [
+    // Not even `instanceof Error` or Object.prototype.toString can look at it.
+    'a proxy whose every trap throws undefined',
+    () =>
+      new Proxy(
+        {},
+        {
+          get() {
+            throw undefined
+          },
+          getPrototypeOf() {
+            throw undefined
+          },
+        },
+      ),
+  ],
 ]
 
 /** A logger whose warn throws (a broken custom logger), everything else silent. */
@@ -42,6 +58,136 @@ function throwingWarnLogger(): FastifyBaseLogger {
   }
   return logger as unknown as FastifyBaseLogger
 }
+
+/**
+ * A silent logger that records what reaches its `error`, with `overrides` for the calls a test
+ * breaks; its children are itself unless `child` (given the bindings) throws.
+ */
+function brokenLogger(
+  overrides: {
+    warn?: () => void
+    info?: () => void
+    child?: (bindings: Record<string, unknown>) => void
+  } = {},
+): { logger: FastifyBaseLogger; errors: unknown[] } {
+  const noop = () => {}
+  const errors: unknown[] = []
+  const logger = {
+    level: 'info',
+    info: overrides.info ?? noop,
+    warn: overrides.warn ?? noop,
+    error: (obj: unknown) => errors.push(obj),
+    debug: noop,
+    fatal: noop,
+    trace: noop,
+    silent: noop,
+    child: (bindings: Record<string, unknown>) => {
+      overrides.child?.(bindings)
+      return logger
+    },
+  }
+  return { logger: logger as unknown as FastifyBaseLogger, errors }
+}
+
+/** The `err.code` of each error line (the error handler logs 5xx with `{ err }`). */
+function loggedCodes(errors: unknown[]): unknown[] {
+  return errors.map((line) => (line as { err?: { code?: unknown } }).err?.code)
+}
+
+describe('registration fails closed', () => {
+  it.for(THROWN)(
+    'an option getter throwing %s rejects ready() with a coded error',
+    async ([, value], ctx) => {
+      const app = Fastify({ logger: false })
+      ctx.onTestFinished(() => app.close())
+      await app.register(fbiConfig, { env: TEST_ENV })
+      app.register(fbiMonitoring, {
+        get gracefulShutdown(): false {
+          throw value()
+        },
+      })
+      await expect(app.ready()).rejects.toMatchObject({ code: 'FBI_MONITORING_NON_ERROR_THROWN' })
+    },
+  )
+
+  it('a logger throwing undefined for the production warning rejects ready(), not a half-registered plugin', async (ctx) => {
+    const { logger } = brokenLogger({
+      warn: () => {
+        throw undefined
+      },
+    })
+    const app = Fastify({ loggerInstance: logger })
+    ctx.onTestFinished(() => app.close())
+    await app.register(fbiConfig, { env: { ...TEST_ENV, ENVIRONMENT: 'PRODUCTION' } })
+    app.register(fbiMonitoring, { gracefulShutdown: false })
+    await expect(app.ready()).rejects.toMatchObject({
+      code: 'FBI_MONITORING_NON_ERROR_THROWN',
+      message:
+        'Registering @fbi/monitoring (a custom logger or an option getter) threw a value that is not an Error',
+    })
+    expect(app.hasDecorator('shutdownSignal')).toBe(false)
+  })
+
+  it('a logger throwing undefined once the admin port listens rejects ready()', async (ctx) => {
+    const { logger } = brokenLogger({
+      info: () => {
+        throw undefined
+      },
+    })
+    const app = Fastify({ loggerInstance: logger })
+    ctx.onTestFinished(() => app.close())
+    await app.register(fbiConfig, { env: TEST_ENV })
+    await app.register(fbiMonitoring, { gracefulShutdown: false, admin: { port: 0, host: '127.0.0.1' } })
+    await expect(app.ready()).rejects.toMatchObject({
+      code: 'FBI_MONITORING_NON_ERROR_THROWN',
+      message: 'Starting the admin listener (a custom logger) threw a value that is not an Error',
+    })
+  })
+})
+
+describe('the request id fails closed', () => {
+  const throwOnAdoptedId = (bindings: Record<string, unknown>) => {
+    if (bindings.reqId === 'from-the-client') throw undefined
+  }
+
+  it('a logger whose child() throws undefined for the adopted id answers 500 at onRequest; the handler never runs', async (ctx) => {
+    const { logger, errors } = brokenLogger({ child: throwOnAdoptedId })
+    const app = Fastify({ loggerInstance: logger })
+    ctx.onTestFinished(() => app.close())
+    await app.register(fbiConfig, { env: TEST_ENV })
+    await app.register(fbiErrors)
+    await app.register(fbiMonitoring, { gracefulShutdown: false })
+    let ran = false
+    app.get('/', async () => {
+      ran = true
+      return { ok: true }
+    })
+    const res = await app.inject({ url: '/', headers: { 'x-request-id': 'from-the-client' } })
+    expect(res.statusCode).toBe(500)
+    expect(res.json()).toEqual({ code: 500, message: expect.any(String) })
+    expect(res.headers['x-request-id']).toBe('from-the-client')
+    expect(ran).toBe(false)
+    expect(loggedCodes(errors)).toContain('FBI_MONITORING_NON_ERROR_THROWN')
+  })
+
+  it('a logger whose child() throws undefined at onSend (a hook before the plugin answered) answers 500', async (ctx) => {
+    const { logger, errors } = brokenLogger({ child: throwOnAdoptedId })
+    const app = Fastify({ loggerInstance: logger })
+    ctx.onTestFinished(() => app.close())
+    await app.register(fbiConfig, { env: TEST_ENV })
+    await app.register(fbiErrors)
+    // Answers before the plugin's onRequest hook: only its onSend hook sees the request id.
+    app.addHook('onRequest', async (_request, reply) =>
+      reply.code(401).send({ code: 401, message: 'Unauthorized' }),
+    )
+    await app.register(fbiMonitoring, { gracefulShutdown: false })
+    app.get('/', async () => ({ ok: true }))
+    const res = await app.inject({ url: '/', headers: { 'x-request-id': 'from-the-client' } })
+    expect(res.statusCode).toBe(500)
+    expect(res.json()).toEqual({ code: 500, message: expect.any(String) })
+    expect(loggedCodes(errors)).toContain('FBI_MONITORING_NON_ERROR_THROWN')
+  })
+})
 
 describe('health checks fail closed', () => {
   it.each(THROWN)(

@@ -47,3 +47,29 @@ export const FBI_SCHEMA_NO_OPENAPI = createError<'FBI_SCHEMA_NO_OPENAPI', 500, [
   'The app has no OpenAPI document: register @fbi/schema with OpenAPI enabled (the default)',
   500,
 )
+
+/**
+ * Code called by @fbi/schema (an option getter, a custom logger) threw a value that is not an Error. The value, described, is the
+ * error's `cause`.
+ */
+export const FBI_SCHEMA_NON_ERROR_THROWN = createError<
+  'FBI_SCHEMA_NON_ERROR_THROWN',
+  500,
+  // @fastify/error takes a trailing { cause } and sets it on the error.
+  [string, { cause: string }]
+>('FBI_SCHEMA_NON_ERROR_THROWN', '%s threw a value that is not an Error', 500)
+
+/**
+ * A keyword or format of a route's schema threw while a request was validated, or an `$async` one
+ * rejected with anything but Ajv's ValidationError: the service's own code failed, not the request,
+ * so it is a 500 (never a pass). What was thrown is the error's `cause`.
+ */
+export const FBI_SCHEMA_VALIDATOR_FAILED = createError<
+  'FBI_SCHEMA_VALIDATOR_FAILED',
+  500,
+  [string, { cause: Error | string }]
+>(
+  'FBI_SCHEMA_VALIDATOR_FAILED',
+  'Validating the request %s failed: a keyword or format of its schema threw',
+  500,
+)

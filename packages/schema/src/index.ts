@@ -6,6 +6,7 @@ import { acceptJsonSuffixTypes } from './json-suffix-types.js'
 import { registerOpenApi } from './openapi.js'
 import { type FbiSchemaOptions, resolveOptions } from './options.js'
 import { rejectJsonBodyOnRoutes } from './reject-json-body.js'
+import { failClosed } from './thrown.js'
 
 export type {
   FastifyPluginAsyncTypebox,
@@ -98,7 +99,7 @@ const fbiSchema: FastifyPluginAsync<FbiSchemaOptions> = async (fastify, opts) =>
   if (options.openapi !== false) await registerOpenApi(fastify, options.openapi)
 }
 
-export default fp(fbiSchema, {
+export default fp(failClosed(fbiSchema, 'Registering @fbi/schema (an option getter or a custom logger)'), {
   name: '@fbi/schema',
   // 5.3 added getDecorator, through which @fbi/monitoring's admin guard is read.
   fastify: '>=5.3.0 <6',

@@ -5,6 +5,7 @@ import { isPlainObject, propertiesOf } from './plain-object.js'
 import { type QueryDecoder, queryDecoderOf } from './query.js'
 import { strictBodyKind } from './schemas.js'
 import { type StrictBodyCheck, strictBodyCheck } from './strict-body-check.js'
+import { asyncFailure, validatorFailed } from './validator-failure.js'
 import { rewriteMessages } from './validator-messages.js'
 
 type RouteCompiler = ReturnType<ValidatorFactory>
@@ -50,7 +51,9 @@ function validation(
   validate: AjvValidate,
   decoders: ReadonlyArray<[string, QueryDecoder]>,
   strict: StrictBodyCheck | undefined,
+  httpPart: string | undefined,
 ): FastifyValidationResult {
+  const onRejected = asyncFailure(httpPart)
   // Reused across calls: a synchronous validation reads them before it returns, and an $async one
   // destructures them on entry.
   const holder: { value: unknown } = { value: undefined }
@@ -70,11 +73,26 @@ function validation(
     strict?.prepare(data)
     holder.value = data
     dataCxt.rootData = data as object
-    const ok = validate(data, dataCxt)
+    // Ajv types it a boolean; an $async schema returns a promise.
+    let ok: boolean | PromiseLike<unknown>
+    let failure: Error | undefined
+    try {
+      ok = validate(data, dataCxt)
+    } catch (thrown) {
+      // A keyword or format of the service's schema threw. Fastify's contract for a synchronous
+      // validator is a returned { error }, never a throw (it would set a status on the value itself,
+      // a TypeError for undefined, and read some falsy ones as valid).
+      ok = false
+      failure = validatorFailed(httpPart, thrown)
+    }
     const value = holder.value
     // Nothing of this request stays referenced once it is validated.
     holder.value = undefined
     dataCxt.rootData = EMPTY_ROOT
+    if (failure !== undefined) {
+      result.errors = null
+      return { error: failure }
+    }
     if (ok === false) {
       const errors = (validate.errors ?? []) as FastifySchemaValidationError[]
       const error = strict?.flaskError(errors, data)
@@ -82,8 +100,9 @@ function validation(
       return error === undefined ? false : { error }
     }
     result.errors = null
-    // An $async schema's promise: pass or fail only, as Fastify documents.
-    if (ok !== true) return ok as unknown as ValidationPromise
+    // An $async schema's promise: pass or fail only, as Fastify documents; a rejection that is not
+    // Ajv's ValidationError is the schema's own code failing, never a pass.
+    if (ok !== true) return ok.then(undefined, onRejected) as unknown as ValidationPromise
     if (decoders.length > 0 && isPlainObject(value)) {
       for (const [key, decoder] of decoders) {
         if (decoder.after !== undefined && value[key] !== undefined) value[key] = decoder.after(value[key])
@@ -110,7 +129,7 @@ export function fbiValidatorFactory(settings: ValidatorSettings): FbiValidatorFa
   return (externalSchemas, options) => {
     if (options?.mode === 'JTD') {
       const compileJtd = pool(externalSchemas, options)
-      return (route) => validation(compileJtd(route), [], undefined)
+      return (route) => validation(compileJtd(route), [], undefined, route.httpPart)
     }
     const customOptions = {
       ...options?.customOptions,
@@ -130,10 +149,15 @@ export function fbiValidatorFactory(settings: ValidatorSettings): FbiValidatorFa
           tolerateIdentifierKeys: settings.tolerateIdentifierKeys,
           flask,
         })
-        return validation(compileStrict({ ...route, schema: strict.schema } as RouteDefinition), [], strict)
+        return validation(
+          compileStrict({ ...route, schema: strict.schema } as RouteDefinition),
+          [],
+          strict,
+          route.httpPart,
+        )
       }
       const decoders = route.httpPart === 'querystring' ? collectDecoders(route.schema) : []
-      return validation(compile(route), decoders, undefined)
+      return validation(compile(route), decoders, undefined, route.httpPart)
     }
   }
 }

@@ -24,3 +24,14 @@ export const FBI_TRACING_HOOK_FAILED = createError<'FBI_TRACING_HOOK_FAILED', 50
   'A tracing hook failed: %s',
   500,
 )
+
+/**
+ * Code called by @fbi/tracing (an option getter, a custom logger) threw a value that is not an Error. The value, described, is the
+ * error's `cause`.
+ */
+export const FBI_TRACING_NON_ERROR_THROWN = createError<
+  'FBI_TRACING_NON_ERROR_THROWN',
+  500,
+  // @fastify/error takes a trailing { cause } and sets it on the error.
+  [string, { cause: string }]
+>('FBI_TRACING_NON_ERROR_THROWN', '%s threw a value that is not an Error', 500)

@@ -5,10 +5,12 @@ import fp from 'fastify-plugin'
 import { FBI_TRACING_INVALID_OPTION, FBI_TRACING_START_FAILED } from './errors.js'
 import { type FbiTracingOptions, resolveTracingOptions } from './options.js'
 import type { PrincipalReader } from './request-outcome.js'
+import { asError, describeThrown, failClosed } from './thrown.js'
 
 export {
   FBI_TRACING_HOOK_FAILED,
   FBI_TRACING_INVALID_OPTION,
+  FBI_TRACING_NON_ERROR_THROWN,
   FBI_TRACING_NOT_CONFIGURED,
   FBI_TRACING_START_FAILED,
 } from './errors.js'
@@ -51,7 +53,7 @@ const fbiTracing: FastifyPluginAsync<FbiTracingOptions> = async (fastify, opts) 
   try {
     runtime = sdk.startProvider(options)
   } catch (error) {
-    throw new FBI_TRACING_START_FAILED(error instanceof Error ? error.message : String(error))
+    throw new FBI_TRACING_START_FAILED(describeThrown(error))
   }
   // The spans still queued are exported when the app closes (within OTEL_EXPORTER_OTLP_TIMEOUT); a
   // collector that is down costs those spans, never the close.
@@ -81,12 +83,18 @@ const fbiTracing: FastifyPluginAsync<FbiTracingOptions> = async (fastify, opts) 
   sdk.requestOutcome(fastify, () => principal)
   sdk.outgoingCalls(fastify, runtime)
   // @fbi/security, when the app has it (registered before or after this plugin), says who called.
+  // Fastify reads an onReady hook rejecting with a falsy value as ready.
   fastify.addHook('onReady', async () => {
-    if (fastify.hasPlugin('@fbi/security')) principal = (await import('@fbi/security')).describeCurrentJwtUser
+    try {
+      if (fastify.hasPlugin('@fbi/security'))
+        principal = (await import('@fbi/security')).describeCurrentJwtUser
+    } catch (error) {
+      throw asError(error, "Loading @fbi/security's current-user reader")
+    }
   })
 }
 
-const plugin = fp(fbiTracing, {
+const plugin = fp(failClosed(fbiTracing, 'Registering @fbi/tracing (an option getter or a custom logger)'), {
   name: '@fbi/tracing',
   fastify: '5.x',
   dependencies: ['@fbi/config'],

@@ -10,15 +10,17 @@ import type {
 } from 'fastify'
 import { FBI_TRACING_HOOK_FAILED } from './errors.js'
 import { REQUEST_SPAN, SPAN_ATTRIBUTES, type SpannedRequest } from './span-attributes.js'
+import { describeThrown, isError } from './thrown.js'
 
 /**
  * What a hook threw, as an Error: Fastify reads `done(undefined)` (or null, 0, '') as success, so a
  * falsy throw must never reach it as it is. The request is answered 500 (fail closed).
  */
-function asError(thrown: unknown): Error {
-  return thrown instanceof Error
+function hookError(thrown: unknown): Error {
+  // Described without String(): a toString or Symbol.toPrimitive that throws would escape the hook.
+  return isError(thrown)
     ? thrown
-    : new FBI_TRACING_HOOK_FAILED(`a non-Error was thrown (${String(thrown)})`)
+    : new FBI_TRACING_HOOK_FAILED(`a non-Error was thrown (${describeThrown(thrown)})`)
 }
 
 const LOGGER: unique symbol = Symbol('fbi.tracing.logger')
@@ -54,7 +56,7 @@ export function requestOutcome(fastify: FastifyInstance, principal: () => Princi
       // The service's own logger (loggerInstance) may throw when asked for a child.
       if (span !== null) bind(request as BoundRequest, reply, span)
     } catch (thrown) {
-      done(asError(thrown))
+      done(hookError(thrown))
       return
     }
     done()
@@ -72,7 +74,7 @@ export function requestOutcome(fastify: FastifyInstance, principal: () => Princi
       // without monitoringServerOptions): the request log line, written after this, gets it back.
       if (bound[LOGGER] !== request.log) bind(bound, reply, span)
     } catch (thrown) {
-      done(asError(thrown))
+      done(hookError(thrown))
       return
     }
     if (span.isRecording()) {

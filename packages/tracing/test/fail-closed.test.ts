@@ -12,6 +12,23 @@ describe('fail closed', () => {
     ['undefined', undefined],
     ['a string', 'no children'],
     ['an Error', new RangeError('no children')],
+    // Described without String(), whose own throw (undefined) would escape the hook as a success.
+    [
+      'an object whose toString throws undefined',
+      {
+        toString() {
+          throw undefined
+        },
+      },
+    ],
+    [
+      'an object whose Symbol.toPrimitive throws undefined',
+      {
+        [Symbol.toPrimitive]() {
+          throw undefined
+        },
+      },
+    ],
   ] as const)('answers 500 when the logger throws %s for the trace bindings', async ([, thrown], ctx) => {
     const collector = await TestCollector.start()
     ctx.onTestFinished(() => collector.stop())
@@ -37,6 +54,29 @@ describe('fail closed', () => {
     const res = await app.inject('/')
     expect(res.statusCode).toBe(500)
     expect(ran).toBe(false)
+  })
+
+  it.for([
+    ['undefined', undefined],
+    ['null', null],
+    ['0', 0],
+    ["''", ''],
+    ['false', false],
+  ] as const)('an option getter throwing %s rejects ready() with a coded error', async ([, thrown], ctx) => {
+    const app = Fastify()
+    ctx.onTestFinished(() => app.close())
+    await app.register(fbiConfig, { jwt: false, env: { ENVIRONMENT: 'TEST' } })
+    app.register(fbiTracing, {
+      get serviceName(): string {
+        throw thrown
+      },
+    })
+    await expect(app.ready()).rejects.toMatchObject({
+      code: 'FBI_TRACING_NON_ERROR_THROWN',
+      statusCode: 500,
+      message:
+        'Registering @fbi/tracing (an option getter or a custom logger) threw a value that is not an Error',
+    })
   })
 
   it('keeps answering when the collector is down, and closes without waiting for it', async (ctx) => {
