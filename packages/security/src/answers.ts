@@ -1,4 +1,3 @@
-import { inspect } from 'node:util'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 // Answers are fixed strings, serialised once. Every verification failure gets the same one (no
@@ -91,11 +90,4 @@ export function internalError(
 ): void {
   request.log.error(details, message)
   send(reply, 500, INTERNAL_ERROR_BODY)
-}
-
-/** A thrown value for the log: an Error under `err` (pino's serializer), anything else inspected. */
-export function thrownDetails(thrown: unknown): Record<string, unknown> {
-  return thrown instanceof Error
-    ? { err: thrown }
-    : { thrown: inspect(thrown, { depth: 2, breakLength: Number.POSITIVE_INFINITY }) }
 }

@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import { type Answers, internalError, thrownDetails } from './answers.js'
+import { type Answers, internalError } from './answers.js'
 import type { Principal } from './claims.js'
 import { Rejection } from './claims.js'
 import { isPromiseLike, type JwtClaims, type Predicate } from './predicate.js'
 import { RequestPredicateContext } from './predicate-context.js'
+import { thrownDetails } from './thrown.js'
 import type { TokenVerifier } from './verifier.js'
 
 type Done = HookHandlerDoneFunction

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { and, definePredicate, keyPresent, or, type PredicateLike } from '../src/index.js'
 import { bearer, buildApp, internalToken } from './helpers.js'
@@ -115,5 +116,64 @@ describe('a predicate that throws or rejects denies the request (500), whatever 
       }
     }
     expect(handled).toBe(0)
+  })
+})
+
+const INTERNAL_ERROR = { code: 500, message: 'Internal Server Error' }
+
+describe('a thrown value that cannot be described still answers 500', () => {
+  it.for([
+    {
+      label: 'a custom inspect that throws',
+      value: {
+        [inspect.custom]: () => {
+          throw undefined
+        },
+      },
+      logged: '[object that cannot be described]',
+    },
+    {
+      label: 'a Proxy whose traps throw',
+      value: new Proxy(
+        {},
+        {
+          getPrototypeOf: () => {
+            throw 0
+          },
+          get: () => {
+            throw 0
+          },
+        },
+      ),
+      logged: '{}',
+    },
+  ])('$label, sync and async', async ({ value, logged }, ctx) => {
+    const logs: Record<string, unknown>[] = []
+    let handled = 0
+    const app = await buildApp({
+      logs,
+      routes: (a) => {
+        for (const mode of ['sync', 'async'] as const) {
+          a.get(`/${mode}`, { config: { protect: throwing(value, mode) } }, async () => {
+            handled++
+            return {}
+          })
+        }
+      },
+    })
+    ctx.onTestFinished(() => app.close())
+    for (const mode of ['sync', 'async']) {
+      const res = await app.inject({ url: `/${mode}`, headers: bearer(internalToken()) })
+      expect({ mode, status: res.statusCode, body: res.json() }).toEqual({
+        mode,
+        status: 500,
+        body: INTERNAL_ERROR,
+      })
+    }
+    expect(handled).toBe(0)
+    const refused = logs.filter(
+      (l) => l.level === 50 && l.msg === 'Protection predicate threw or rejected: request refused',
+    )
+    expect(refused.map((l) => l.thrown)).toEqual([logged, logged])
   })
 })
