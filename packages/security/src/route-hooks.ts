@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import { type Answers, internalError } from './answers.js'
+import { type Answers, internalError, logError } from './answers.js'
 import type { Principal } from './claims.js'
 import { Rejection } from './claims.js'
 import { isPromiseLike, type JwtClaims, type Predicate } from './predicate.js'
@@ -38,7 +38,9 @@ const NO_CLAIMS: JwtClaims = Object.freeze({})
  * our own continuation threw answers 500 when nothing was sent yet, and is logged either way.
  */
 function lastResort(request: FastifyRequest, reply: FastifyReply, thrown: unknown): void {
-  if (reply.sent) request.log.error(thrownDetails(thrown), 'Security hook failed after its answer was sent')
+  // Neither branch throws (see answers.ts): it runs in a promise's catch, where a throw would be an
+  // unhandled rejection.
+  if (reply.sent) logError(request, thrownDetails(thrown), 'Security hook failed after its answer was sent')
   else internalError(request, reply, 'Security hook failed: request refused', thrownDetails(thrown))
 }
 
@@ -163,11 +165,16 @@ export function compileRoute(runtime: ProtectionRuntime, predicate: Predicate, p
   function evaluateWithoutDenying(request: FastifyRequest, reply: FastifyReply, done: Done): void {
     const ctx = new RequestPredicateContext(request, environment, isProduction)
     const report = (value: unknown): void => {
-      if (value !== true)
-        request.log.debug(
-          { reason: ctx.ambiguous ?? ctx.reason ?? `${description} was false` },
-          'Predicate false, ignored (IGNORE_JWT_VALIDATION)',
-        )
+      if (value !== true) {
+        try {
+          request.log.debug(
+            { reason: ctx.ambiguous ?? ctx.reason ?? `${description} was false` },
+            'Predicate false, ignored (IGNORE_JWT_VALIDATION)',
+          )
+        } catch {
+          // Advice only, as in answers.ts: the request goes on all the same.
+        }
+      }
       pass(request, done)
     }
     let result: unknown

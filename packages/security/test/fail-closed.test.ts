@@ -1,7 +1,26 @@
 import { inspect } from 'node:util'
+import fbiConfig from '@fbi/config'
+import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { and, definePredicate, keyPresent, or, type PredicateLike } from '../src/index.js'
-import { bearer, buildApp, internalToken } from './helpers.js'
+import fbiSecurity, {
+  and,
+  definePredicate,
+  keyPresent,
+  or,
+  type PredicateLike,
+  scopesPresent,
+} from '../src/index.js'
+import {
+  BASE_ENV,
+  bearer,
+  buildApp,
+  FORBIDDEN,
+  INVALID_TOKEN,
+  internalToken,
+  LEVELS,
+  throwingLogger,
+  UNAUTHORIZED,
+} from './helpers.js'
 
 /*
  * Whatever a predicate throws or rejects with, the route denies: 500 with the generic body, the
@@ -175,5 +194,136 @@ describe('a thrown value that cannot be described still answers 500', () => {
       (l) => l.level === 50 && l.msg === 'Protection predicate threw or rejected: request refused',
     )
     expect(refused.map((l) => l.thrown)).toEqual([logged, logged])
+  })
+})
+
+describe('a logger that throws never changes the answer (the log line is advice)', () => {
+  it.for([
+    { label: 'undefined', value: undefined },
+    { label: 'null', value: null },
+    { label: "''", value: '' },
+  ])(
+    'every level throws $label: refusals and 500s are still sent, no handler runs',
+    async ({ value }, ctx) => {
+      const armed = { on: false }
+      let handled = 0
+      const handler = async () => {
+        handled++
+        return { secret: true }
+      }
+      const app = await buildApp({
+        fastify: throwingLogger(value, Object.values(LEVELS), armed),
+        routes: (a) => {
+          a.get('/scoped', { config: { protect: scopesPresent('read:nothing') } }, handler)
+          a.get('/throws', { config: { protect: throwing(undefined, 'sync') } }, handler)
+          a.get('/rejects', { config: { protect: throwing(null, 'async') } }, handler)
+          a.get('/false-async', { config: { protect: async () => false } }, handler)
+        },
+      })
+      ctx.onTestFinished(() => app.close())
+      armed.on = true
+      const token = bearer(internalToken())
+      const answers = [
+        { url: '/scoped', headers: {}, status: 401, body: UNAUTHORIZED, challenge: 'Bearer' },
+        {
+          url: '/scoped',
+          headers: { authorization: 'Bearer x' },
+          status: 401,
+          body: UNAUTHORIZED,
+          challenge: INVALID_TOKEN,
+        },
+        { url: '/scoped', headers: token, status: 403, body: FORBIDDEN, challenge: undefined },
+        { url: '/false-async', headers: token, status: 403, body: FORBIDDEN, challenge: undefined },
+        { url: '/throws', headers: token, status: 500, body: INTERNAL_ERROR, challenge: undefined },
+        { url: '/rejects', headers: token, status: 500, body: INTERNAL_ERROR, challenge: undefined },
+      ]
+      for (const { url, headers, status, body, challenge } of answers) {
+        const res = await app.inject({ url, headers })
+        expect({
+          url,
+          status: res.statusCode,
+          body: res.json(),
+          challenge: res.headers['www-authenticate'],
+        }).toEqual({ url, status, body, challenge })
+        expect(res.headers['content-type']).toBe('application/json; charset=utf-8')
+      }
+      expect(handled).toBe(0)
+    },
+  )
+
+  it('a route with config.protect added before the plugin still answers 500 (the late check)', async (ctx) => {
+    const armed = { on: false }
+    let handled = 0
+    const app = Fastify(throwingLogger(undefined, Object.values(LEVELS), armed))
+    ctx.onTestFinished(() => app.close())
+    await app.register(fbiConfig, { env: BASE_ENV, jwt: true, db: false })
+    // Before the plugin: its onRoute hook never compiles this route.
+    app.get('/p', { config: { protect: scopesPresent('read:x') } }, async () => {
+      handled++
+      return {}
+    })
+    await app.register(fbiSecurity)
+    await app.ready()
+    armed.on = true
+    const res = await app.inject({ url: '/p', headers: bearer(internalToken({ scope: 'read:x' })) })
+    expect(res.statusCode).toBe(500)
+    expect(res.json()).toEqual(INTERNAL_ERROR)
+    expect(handled).toBe(0)
+  })
+
+  it('a refusal reason that cannot be printed still gets its 403 (on the request line too)', async (ctx) => {
+    let handled = 0
+    const app = await buildApp({
+      routes: (a) => {
+        // What @fbi/monitoring's request log does: the reason goes on the request's one line.
+        a.decorateRequest('refusal', null)
+        a.get(
+          '/p',
+          {
+            config: {
+              protect: (c) => {
+                c.reason = {
+                  toString: () => {
+                    throw undefined
+                  },
+                } as unknown as string
+                return false
+              },
+            },
+          },
+          async () => {
+            handled++
+            return {}
+          },
+        )
+      },
+    })
+    ctx.onTestFinished(() => app.close())
+    const res = await app.inject({ url: '/p', headers: bearer(internalToken()) })
+    expect(res.statusCode).toBe(403)
+    expect(res.json()).toEqual(FORBIDDEN)
+    expect(handled).toBe(0)
+  })
+
+  it('with IGNORE_JWT_VALIDATION a false predicate still passes when the debug line throws', async (ctx) => {
+    const armed = { on: false }
+    const app = await buildApp({
+      env: { IGNORE_JWT_VALIDATION: 'true' },
+      fastify: throwingLogger(undefined, [LEVELS.debug, LEVELS.error], armed),
+      routes: (a) => {
+        a.get('/sync', { config: { protect: () => false } }, async () => ({ ok: true }))
+        a.get('/async', { config: { protect: async () => false } }, async () => ({ ok: true }))
+      },
+    })
+    ctx.onTestFinished(() => app.close())
+    armed.on = true
+    for (const url of ['/sync', '/async']) {
+      const res = await app.inject({ url })
+      expect({ url, status: res.statusCode, body: res.json() }).toEqual({
+        url,
+        status: 200,
+        body: { ok: true },
+      })
+    }
   })
 })
