@@ -82,8 +82,11 @@ export function compileRoute(runtime: ProtectionRuntime, predicate: Predicate, p
   function evaluate(request: FastifyRequest, reply: FastifyReply, done: Done): void {
     const ctx = new RequestPredicateContext(request, environment, isProduction)
     let result: unknown
+    let pending: Promise<unknown> | undefined
     try {
       result = predicate(ctx)
+      // Reading a returned thenable is the predicate's code too (a `then` or `constructor` getter).
+      if (result !== true && isPromiseLike(result)) pending = Promise.resolve(result)
     } catch (thrown) {
       failed(request, reply, thrown)
       return
@@ -92,8 +95,8 @@ export function compileRoute(runtime: ProtectionRuntime, predicate: Predicate, p
       pass(request, done)
       return
     }
-    if (isPromiseLike(result)) {
-      Promise.resolve(result)
+    if (pending !== undefined) {
+      pending
         .then(
           (value) => (value === true ? pass(request, done) : deny(request, reply, ctx)),
           (thrown: unknown) => failed(request, reply, thrown),
@@ -145,16 +148,18 @@ export function compileRoute(runtime: ProtectionRuntime, predicate: Predicate, p
       return
     }
     if (result instanceof Promise) {
-      result.then(
-        (settled) => settle(request, reply, done, settled),
-        (thrown: unknown) =>
-          internalError(
-            request,
-            reply,
-            'Token verification rejected: request refused',
-            thrownDetails(thrown),
-          ),
-      )
+      result
+        .then(
+          (settled) => settle(request, reply, done, settled),
+          (thrown: unknown) =>
+            internalError(
+              request,
+              reply,
+              'Token verification rejected: request refused',
+              thrownDetails(thrown),
+            ),
+        )
+        .catch((thrown: unknown) => lastResort(request, reply, thrown))
       return
     }
     settle(request, reply, done, result)
@@ -178,14 +183,16 @@ export function compileRoute(runtime: ProtectionRuntime, predicate: Predicate, p
       pass(request, done)
     }
     let result: unknown
+    let pending: Promise<unknown> | undefined
     try {
       result = predicate(ctx)
+      if (isPromiseLike(result)) pending = Promise.resolve(result)
     } catch (thrown) {
       failed(request, reply, thrown)
       return
     }
-    if (isPromiseLike(result)) {
-      Promise.resolve(result)
+    if (pending !== undefined) {
+      pending
         .then(report, (thrown: unknown) => failed(request, reply, thrown))
         .catch((thrown: unknown) => lastResort(request, reply, thrown))
     } else {

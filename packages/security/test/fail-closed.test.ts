@@ -1,7 +1,7 @@
 import { inspect } from 'node:util'
 import fbiConfig from '@fbi/config'
-import Fastify from 'fastify'
-import { describe, expect, it } from 'vitest'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import fbiSecurity, {
   and,
   definePredicate,
@@ -10,7 +10,9 @@ import fbiSecurity, {
   type PredicateLike,
   scopesPresent,
 } from '../src/index.js'
+import { TestJwksServer } from '../src/testing/index.js'
 import {
+  auth0Env,
   BASE_ENV,
   bearer,
   buildApp,
@@ -325,5 +327,102 @@ describe('a logger that throws never changes the answer (the log line is advice)
         body: { ok: true },
       })
     }
+  })
+})
+
+/** Values a predicate can return whose reading is itself user code that throws. */
+const UNREADABLE: { label: string; make: () => unknown }[] = [
+  {
+    label: 'a thenable whose then getter throws',
+    make: () =>
+      Object.defineProperty({}, 'then', {
+        get() {
+          throw undefined
+        },
+      }),
+  },
+  {
+    label: 'a promise whose constructor getter throws',
+    make: () =>
+      Object.defineProperty(Promise.resolve(true), 'constructor', {
+        get() {
+          throw null
+        },
+      }),
+  },
+]
+
+describe('a predicate result that cannot be read answers 500 (no hang, no unhandled rejection)', () => {
+  const AUDIENCE = 'https://api.example.com/'
+  let provider: TestJwksServer
+  beforeAll(async () => {
+    provider = await TestJwksServer.start({ algorithms: ['RS256'] })
+  })
+  afterAll(async () => {
+    await provider.stop()
+  })
+
+  const routes = (handled: { count: number }) => (a: FastifyInstance) => {
+    UNREADABLE.forEach(({ make }, i) => {
+      a.get(`/r${i}`, { config: { protect: () => make() as boolean } }, async () => {
+        handled.count++
+        return {}
+      })
+    })
+  }
+
+  async function check(
+    app: FastifyInstance,
+    logs: Record<string, unknown>[],
+    token: () => string,
+    handled: { count: number },
+  ) {
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      for (const [i, { label }] of UNREADABLE.entries()) {
+        // A fresh token each time: a JWKS token seen before is verified synchronously from the cache.
+        const res = await app.inject({ url: `/r${i}`, headers: bearer(token()) })
+        expect({ label, status: res.statusCode, body: res.json() }).toEqual({
+          label,
+          status: 500,
+          body: INTERNAL_ERROR,
+        })
+      }
+      await new Promise((resolve) => setImmediate(resolve))
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+    expect(unhandled).toEqual([])
+    expect(handled.count).toBe(0)
+    const refused = logs.filter(
+      (l) => l.level === 50 && l.msg === 'Protection predicate threw or rejected: request refused',
+    )
+    expect(refused).toHaveLength(UNREADABLE.length)
+  }
+
+  it('a JWKS token (verified asynchronously)', async (ctx) => {
+    const logs: Record<string, unknown>[] = []
+    const handled = { count: 0 }
+    const app = await buildApp({
+      logs,
+      groups: { auth0: true },
+      env: auth0Env(provider, AUDIENCE, 'https://example.com/metadata'),
+      security: { jwksCooldownMs: 0 },
+      routes: routes(handled),
+    })
+    ctx.onTestFinished(() => app.close())
+    let n = 0
+    const token = () => provider.sign({ issuer: provider.url, audience: AUDIENCE, subject: `s${n++}` })
+    await check(app, logs, token, handled)
+  }, 5000)
+
+  it('an HS token (verified synchronously)', async (ctx) => {
+    const logs: Record<string, unknown>[] = []
+    const handled = { count: 0 }
+    const app = await buildApp({ logs, routes: routes(handled) })
+    ctx.onTestFinished(() => app.close())
+    await check(app, logs, () => internalToken(), handled)
   })
 })
