@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import fbiSecurity, {
   and,
   definePredicate,
+  type FbiSecurityOptions,
   keyPresent,
   or,
   type PredicateLike,
@@ -425,4 +426,144 @@ describe('a predicate result that cannot be read answers 500 (no hang, no unhand
     ctx.onTestFinished(() => app.close())
     await check(app, logs, () => internalToken(), handled)
   })
+})
+
+/*
+ * avvio reads a plugin or an async onReady hook that rejects with a falsy value as a success, so
+ * whatever the plugin calls at startup (the app's logger, the options' getters, the decorators of
+ * other plugins) and throws, the app must not start.
+ */
+const FALSY: { label: string; value: unknown }[] = [
+  { label: 'undefined', value: undefined },
+  { label: 'null', value: null },
+  { label: '0', value: 0 },
+  { label: "''", value: '' },
+  { label: 'false', value: false },
+]
+
+function expectNonErrorThrown(outcome: unknown, value: unknown): void {
+  expect(outcome).toBeInstanceOf(Error)
+  expect(outcome).toMatchObject({ code: 'FBI_SECURITY_NON_ERROR_THROWN', statusCode: 500 })
+  expect((outcome as Error).cause).toBe(value)
+}
+
+describe('what the plugin calls at startup cannot make it read as loaded', () => {
+  const WARNINGS: { name: string; options: FbiSecurityOptions }[] = [
+    { name: 'an option warning', options: { environment: 'PRODUCTION', ignoreJwtValidation: true } },
+    { name: 'an issuer warning (a short HS key)', options: {} },
+    { name: 'the no-issuer warning', options: { configIssuers: false } },
+  ]
+  for (const { name, options } of WARNINGS) {
+    it.for(FALSY)(
+      `the logger throws $label at ${name}: the app never starts, no route is served`,
+      async ({ value }, ctx) => {
+        const armed = { on: false }
+        let handled = 0
+        const app = Fastify(throwingLogger(value, [LEVELS.warn], armed))
+        ctx.onTestFinished(() => app.close().catch(() => undefined))
+        await app.register(fbiConfig, { env: BASE_ENV, jwt: true, db: false })
+        armed.on = true
+        // What an application does: register the plugin, add its routes, start.
+        const outcome = await (async () => {
+          await app.register(fbiSecurity, options)
+          app.get('/p', { config: { protect: scopesPresent('read:x') } }, async () => {
+            handled++
+            return {}
+          })
+          return (await app.inject({ url: '/p' })).statusCode
+        })().catch((error: unknown) => error)
+        expectNonErrorThrown(outcome, value)
+        expect(handled).toBe(0)
+      },
+    )
+  }
+
+  it.for(FALSY)('an option getter that throws $label: the app never starts', async ({ value }, ctx) => {
+    const app = Fastify()
+    ctx.onTestFinished(() => app.close().catch(() => undefined))
+    await app.register(fbiConfig, { env: BASE_ENV, jwt: true, db: false })
+    const options: FbiSecurityOptions = {
+      get cacheSize(): number {
+        throw value
+      },
+    }
+    const outcome = await app.register(fbiSecurity, options).then(
+      () => 'loaded',
+      (error: unknown) => error,
+    )
+    expectNonErrorThrown(outcome, value)
+  })
+
+  it('a config.protect getter that throws undefined: the route fails its plugin (and the app)', async () => {
+    const config = Object.defineProperty({}, 'protect', {
+      enumerable: true,
+      get() {
+        throw undefined
+      },
+    })
+    const outcome = await buildApp({
+      routes: (app) => {
+        app.register(async (child) => {
+          child.get('/p', { config }, async () => ({}))
+        })
+      },
+    }).then(
+      (app) => app.close().then(() => 'ready'),
+      (error: unknown) => error,
+    )
+    expectNonErrorThrown(outcome, undefined)
+  })
+
+  it.for(FALSY)(
+    'the health check registration throws $label at onReady: the app never starts',
+    async ({ value }, ctx) => {
+      const app = Fastify()
+      ctx.onTestFinished(() => app.close().catch(() => undefined))
+      await app.register(fbiConfig, { env: BASE_ENV, jwt: true, db: false })
+      // @fbi/monitoring's decorator, as the plugin finds it by name.
+      app.decorate('addHealthCheck', () => {
+        throw value
+      })
+      await app.register(fbiSecurity, {
+        issuers: [
+          {
+            issuer: 'https://login.example.invalid/',
+            kind: 'jwks',
+            jwksUrl: 'https://login.example.invalid/.well-known/jwks.json',
+            audience: 'https://api.example.com/',
+          },
+        ],
+      })
+      expectNonErrorThrown(
+        await app.ready().then(
+          () => 'ready',
+          (error: unknown) => error,
+        ),
+        value,
+      )
+    },
+  )
+
+  it.for(FALSY)(
+    'the logger throws $label at the route table audit: the app never starts',
+    async ({ value }, ctx) => {
+      const armed = { on: false }
+      const app = Fastify(throwingLogger(value, [LEVELS.warn], armed))
+      ctx.onTestFinished(() => app.close().catch(() => undefined))
+      await app.register(fbiConfig, { env: BASE_ENV, jwt: true, db: false })
+      // A sibling registered before the plugin: out of its reach, warned about at onReady.
+      await app.register(async (child) => {
+        child.get('/early', async () => ({}))
+      })
+      await app.register(fbiSecurity)
+      armed.on = true
+      expectNonErrorThrown(
+        await app.ready().then(
+          () => 'ready',
+          (error: unknown) => error,
+        ),
+        value,
+      )
+    },
+  )
 })
