@@ -2,9 +2,9 @@ import { inspect } from 'node:util'
 import { FBI_SECURITY_NON_ERROR_THROWN } from './errors.js'
 
 /*
- * What code this package does not own threw (a predicate, a logger, an option getter), made safe
- * to handle. Describing it must never throw in turn: a custom inspect function or a Proxy's traps
- * are that same code again.
+ * What code this package does not own threw (a predicate, a logger, an option getter, fetch), made
+ * safe to handle. Describing it must never throw in turn: a custom inspect function or a Proxy's
+ * traps are that same code again.
  */
 
 /** Whether `value` is an Error; false for a Proxy whose getPrototypeOf trap throws. */

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util'
 import fbiConfig from '@fbi/config'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import fbiSecurity, {
   and,
   definePredicate,
@@ -566,4 +566,53 @@ describe('what the plugin calls at startup cannot make it read as loaded', () =>
       )
     },
   )
+})
+
+describe('a JWKS fetch that rejects with a value that cannot be printed', () => {
+  it('is a failed fetch (logged), never an unhandled rejection of the background refresh', async (ctx) => {
+    const provider = await TestJwksServer.start({ algorithms: ['RS256'] })
+    ctx.onTestFinished(() => provider.stop())
+    const AUDIENCE = 'https://api.example.com/'
+    const logs: Record<string, unknown>[] = []
+    const app = await buildApp({
+      logs,
+      groups: { auth0: true },
+      env: auth0Env(provider, AUDIENCE, 'https://example.com/metadata'),
+      // Stale at once: every verification refreshes the key set in the background.
+      security: { jwksCooldownMs: 0, jwksCacheTtlMs: 0 },
+      routes: (a) => a.get('/p', { config: { protect: () => true } }, async () => ({ ok: true })),
+    })
+    ctx.onTestFinished(() => app.close())
+    let n = 0
+    const token = () =>
+      bearer(provider.sign({ issuer: provider.url, audience: AUDIENCE, subject: `s${n++}` }))
+    expect((await app.inject({ url: '/p', headers: token() })).statusCode).toBe(200)
+
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    ctx.onTestFinished(() => {
+      process.off('unhandledRejection', onUnhandled)
+    })
+    let fetched = 0
+    vi.stubGlobal('fetch', () => {
+      fetched++
+      return Promise.reject({
+        toString() {
+          throw undefined
+        },
+      })
+    })
+    ctx.onTestFinished(() => {
+      vi.unstubAllGlobals()
+    })
+    // The known key keeps verifying while the refresh fails.
+    expect((await app.inject({ url: '/p', headers: token() })).statusCode).toBe(200)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(fetched).toBeGreaterThan(0)
+    expect(unhandled).toEqual([])
+    expect(logs.filter((l) => l.msg === 'JWKS fetch failed').map((l) => l.reason)).toEqual([
+      '{ toString: [Function: toString] }',
+    ])
+  })
 })
