@@ -1,4 +1,3 @@
-import { inspect } from 'node:util'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 // Answers are fixed strings, serialised once. Every verification failure gets the same one (no
@@ -41,10 +40,16 @@ export interface RefusalLog {
   onRequestLine: boolean
 }
 
+// The log line is advice: a logger (or a reason) that throws must not keep the answer from being
+// sent, nor reach Fastify's done(), which reads a falsy error as success.
 function logRefusal(log: RefusalLog, request: FastifyRequest, what: string, reason: string): void {
-  if (log.onRequestLine)
-    (request as FastifyRequest & RefusalHolder).refusal = { reason: `${what}: ${reason}` }
-  else request.log.debug({ reason }, what)
+  try {
+    if (log.onRequestLine)
+      (request as FastifyRequest & RefusalHolder).refusal = { reason: `${what}: ${reason}` }
+    else request.log.debug({ reason }, what)
+  } catch {
+    // Lost: the refusal is sent all the same.
+  }
 }
 
 function send(reply: FastifyReply, status: number, body: string): void {
@@ -89,13 +94,15 @@ export function internalError(
   message: string,
   details: Record<string, unknown> = {},
 ): void {
-  request.log.error(details, message)
+  logError(request, details, message)
   send(reply, 500, INTERNAL_ERROR_BODY)
 }
 
-/** A thrown value for the log: an Error under `err` (pino's serializer), anything else inspected. */
-export function thrownDetails(thrown: unknown): Record<string, unknown> {
-  return thrown instanceof Error
-    ? { err: thrown }
-    : { thrown: inspect(thrown, { depth: 2, breakLength: Number.POSITIVE_INFINITY }) }
+/** An error line; lost when the logger throws, as in logRefusal (what is sent is what matters). */
+export function logError(request: FastifyRequest, details: Record<string, unknown>, message: string): void {
+  try {
+    request.log.error(details, message)
+  } catch {
+    // Lost.
+  }
 }

@@ -88,3 +88,14 @@ export const FBI_SECURITY_INVALID_SYSTEM_ID = createError<'FBI_SECURITY_INVALID_
   500,
   TypeError,
 )
+
+/** Code this package calls (a logger, an option getter, a decorator) threw a value that is not an Error (startup). */
+export const FBI_SECURITY_NON_ERROR_THROWN = createError<
+  'FBI_SECURITY_NON_ERROR_THROWN',
+  500,
+  [string, { cause: unknown }?]
+>(
+  'FBI_SECURITY_NON_ERROR_THROWN',
+  '@fbi/security was interrupted by a thrown value that is not an Error: %s',
+  500,
+)

@@ -10,6 +10,7 @@ import type { JwtClaims, PredicateLike } from './predicate.js'
 import type { ProtectionReportEntry } from './route-audit.js'
 import { protectRoutes } from './route-protection.js'
 import { createSystemJwtClient } from './system-jwt.js'
+import { asError } from './thrown.js'
 import { TokenVerifier } from './verifier.js'
 
 export {
@@ -138,11 +139,28 @@ const fbiSecurity: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts
   )
 
   // Monitoring: the jwks health check and metrics, when @fbi/monitoring provides them. At onReady,
-  // so it does not matter whether @fbi/monitoring was registered before or after this plugin.
-  fastify.addHook('onReady', () => jwksMonitoring.watch(verifier.jwksStores))
+  // so it does not matter whether @fbi/monitoring was registered before or after this plugin. An
+  // async onReady hook that rejects with a falsy value reads as a success too.
+  fastify.addHook('onReady', async () => {
+    try {
+      await jwksMonitoring.watch(verifier.jwksStores)
+    } catch (thrown) {
+      throw asError(thrown)
+    }
+  })
 }
 
-const plugin = fp(fbiSecurity, {
+// avvio reads a plugin that rejects with a falsy value (undefined, null, 0, '') as loaded: a logger
+// or an option getter throwing one would leave every protected route served unverified.
+const failClosed: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts) => {
+  try {
+    await fbiSecurity(fastify, opts)
+  } catch (thrown) {
+    throw asError(thrown)
+  }
+}
+
+const plugin = fp(failClosed, {
   name: '@fbi/security',
   // 5.3 added getDecorator, through which @fbi/monitoring's decorators are read.
   fastify: '>=5.3.0 <6',

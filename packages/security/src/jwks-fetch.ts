@@ -1,4 +1,5 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto'
+import { describeThrown } from './thrown.js'
 
 /** Why a fetch gave no usable key set; a small fixed set, so it can label a metric. */
 export type JwksFailureReason =
@@ -25,11 +26,17 @@ export class JwksFetchError extends Error {
 }
 
 export function toFailure(error: unknown): JwksFetchFailure {
-  if (error instanceof JwksFetchError) return { reason: error.reason, message: error.message }
-  // AbortSignal.timeout aborts with a TimeoutError DOMException, whether the headers or the body were late.
-  if (error instanceof Error && error.name === 'TimeoutError')
-    return { reason: 'timeout', message: 'JWKS request timed out' }
-  return { reason: 'network', message: error instanceof Error ? error.message : String(error) }
+  try {
+    if (error instanceof JwksFetchError) return { reason: error.reason, message: error.message }
+    // AbortSignal.timeout aborts with a TimeoutError DOMException, whether the headers or the body were late.
+    if (error instanceof Error && error.name === 'TimeoutError')
+      return { reason: 'timeout', message: 'JWKS request timed out' }
+    return { reason: 'network', message: error instanceof Error ? error.message : String(error) }
+  } catch {
+    // fetch may be anyone's (a replaced global) and reject with anything: a failure described here
+    // keeps `refresh` from rejecting, in the background where no one would catch it.
+    return { reason: 'network', message: describeThrown(error) }
+  }
 }
 
 export interface StoredKey {

@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import { type Answers, internalError, thrownDetails } from './answers.js'
+import { type Answers, internalError, logError } from './answers.js'
 import type { Principal } from './claims.js'
 import { Rejection } from './claims.js'
 import { isPromiseLike, type JwtClaims, type Predicate } from './predicate.js'
 import { RequestPredicateContext } from './predicate-context.js'
+import { thrownDetails } from './thrown.js'
 import type { TokenVerifier } from './verifier.js'
 
 type Done = HookHandlerDoneFunction
@@ -37,7 +38,9 @@ const NO_CLAIMS: JwtClaims = Object.freeze({})
  * our own continuation threw answers 500 when nothing was sent yet, and is logged either way.
  */
 function lastResort(request: FastifyRequest, reply: FastifyReply, thrown: unknown): void {
-  if (reply.sent) request.log.error(thrownDetails(thrown), 'Security hook failed after its answer was sent')
+  // Neither branch throws (see answers.ts): it runs in a promise's catch, where a throw would be an
+  // unhandled rejection.
+  if (reply.sent) logError(request, thrownDetails(thrown), 'Security hook failed after its answer was sent')
   else internalError(request, reply, 'Security hook failed: request refused', thrownDetails(thrown))
 }
 
@@ -79,8 +82,11 @@ export function compileRoute(runtime: ProtectionRuntime, predicate: Predicate, p
   function evaluate(request: FastifyRequest, reply: FastifyReply, done: Done): void {
     const ctx = new RequestPredicateContext(request, environment, isProduction)
     let result: unknown
+    let pending: Promise<unknown> | undefined
     try {
       result = predicate(ctx)
+      // Reading a returned thenable is the predicate's code too (a `then` or `constructor` getter).
+      if (result !== true && isPromiseLike(result)) pending = Promise.resolve(result)
     } catch (thrown) {
       failed(request, reply, thrown)
       return
@@ -89,8 +95,8 @@ export function compileRoute(runtime: ProtectionRuntime, predicate: Predicate, p
       pass(request, done)
       return
     }
-    if (isPromiseLike(result)) {
-      Promise.resolve(result)
+    if (pending !== undefined) {
+      pending
         .then(
           (value) => (value === true ? pass(request, done) : deny(request, reply, ctx)),
           (thrown: unknown) => failed(request, reply, thrown),
@@ -142,16 +148,18 @@ export function compileRoute(runtime: ProtectionRuntime, predicate: Predicate, p
       return
     }
     if (result instanceof Promise) {
-      result.then(
-        (settled) => settle(request, reply, done, settled),
-        (thrown: unknown) =>
-          internalError(
-            request,
-            reply,
-            'Token verification rejected: request refused',
-            thrownDetails(thrown),
-          ),
-      )
+      result
+        .then(
+          (settled) => settle(request, reply, done, settled),
+          (thrown: unknown) =>
+            internalError(
+              request,
+              reply,
+              'Token verification rejected: request refused',
+              thrownDetails(thrown),
+            ),
+        )
+        .catch((thrown: unknown) => lastResort(request, reply, thrown))
       return
     }
     settle(request, reply, done, result)
@@ -162,22 +170,29 @@ export function compileRoute(runtime: ProtectionRuntime, predicate: Predicate, p
   function evaluateWithoutDenying(request: FastifyRequest, reply: FastifyReply, done: Done): void {
     const ctx = new RequestPredicateContext(request, environment, isProduction)
     const report = (value: unknown): void => {
-      if (value !== true)
-        request.log.debug(
-          { reason: ctx.ambiguous ?? ctx.reason ?? `${description} was false` },
-          'Predicate false, ignored (IGNORE_JWT_VALIDATION)',
-        )
+      if (value !== true) {
+        try {
+          request.log.debug(
+            { reason: ctx.ambiguous ?? ctx.reason ?? `${description} was false` },
+            'Predicate false, ignored (IGNORE_JWT_VALIDATION)',
+          )
+        } catch {
+          // Advice only, as in answers.ts: the request goes on all the same.
+        }
+      }
       pass(request, done)
     }
     let result: unknown
+    let pending: Promise<unknown> | undefined
     try {
       result = predicate(ctx)
+      if (isPromiseLike(result)) pending = Promise.resolve(result)
     } catch (thrown) {
       failed(request, reply, thrown)
       return
     }
-    if (isPromiseLike(result)) {
-      Promise.resolve(result)
+    if (pending !== undefined) {
+      pending
         .then(report, (thrown: unknown) => failed(request, reply, thrown))
         .catch((thrown: unknown) => lastResort(request, reply, thrown))
     } else {

@@ -15,6 +15,7 @@ import {
   VERIFIED,
 } from './route-hooks.js'
 import { impossibleInputs } from './route-inputs.js'
+import { asError } from './thrown.js'
 
 /** What a compiled route's config carries: the proof its hooks set, and what they were compiled from. */
 export interface CompiledProtection {
@@ -91,7 +92,17 @@ export function protectRoutes(
   let report: readonly ProtectionReportEntry[] | undefined
   fastify.decorateRequest(VERIFIED, null)
 
+  // The user's config and predicate are read here (getters included): what they throw leaves as an
+  // Error, never as a falsy value that the user's plugin rejects with and avvio reads as loaded.
   fastify.addHook('onRoute', (route) => {
+    try {
+      compile(route)
+    } catch (thrown) {
+      throw asError(thrown)
+    }
+  })
+
+  function compile(route: RouteOptions): void {
     const config = route.config as RouteConfig | undefined
     const raw = config?.protect
     const entry = {
@@ -139,7 +150,7 @@ export function protectRoutes(
       public: isPublic,
     })
     seen.push({ route, entry, compiled })
-  })
+  }
 
   // Fail closed, before every handler: a route with `config.protect` runs its handler only when its
   // own hooks let the request through. This catches a protected route added before this plugin (never
@@ -174,20 +185,29 @@ export function protectRoutes(
   })
 
   fastify.addHook('onReady', async function fbiSecurityAudit() {
+    try {
+      audit()
+    } catch (thrown) {
+      // The warnings go through the app's logger: a falsy throw would read as a passed audit.
+      throw asError(thrown)
+    }
+  })
+
+  function audit(): void {
     const changed: string[] = []
     for (const { route, compiled } of seen) {
       const why = changedSinceCompile(route, compiled)
       if (why !== undefined) changed.push(`${routeName(route)} (${why})`)
     }
     if (changed.length > 0) throw new FBI_SECURITY_PROTECTION_CHANGED(changed.join('; '))
-    const audit = auditRouteTable(
+    const audited = auditRouteTable(
       fastify,
       seen.map((s) => s.entry),
       options,
     )
-    report = audit.report
-    if (audit.failure !== undefined) throw audit.failure
-  })
+    report = audited.report
+    if (audited.failure !== undefined) throw audited.failure
+  }
 
   fastify.decorate('protectionReport', (): ProtectionReportEntry[] =>
     (report ?? seen.map((s) => s.entry)).map((entry) => ({ ...entry })),

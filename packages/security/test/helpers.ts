@@ -1,6 +1,6 @@
 import fbiConfig from '@fbi/config'
 import fbiErrors from '@fbi/errors'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import fbiSecurity, { type FbiSecurityOptions } from '../src/index.js'
 import { type HsTokenOptions, mintHsToken } from '../src/testing/index.js'
 
@@ -35,21 +35,24 @@ export interface BuildOptions {
   routes?: (app: FastifyInstance) => void
   /** Lines the app logged, as parsed JSON objects (level debug), when given. */
   logs?: Record<string, unknown>[]
+  /** Fastify's options, over the logger that `logs` sets up. */
+  fastify?: FastifyServerOptions
 }
 
 /** config -> errors -> security, then the routes; ready. Close it in the test. */
 export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
   const logs = options.logs
-  const app = Fastify(
-    logs
+  const app = Fastify({
+    ...(logs
       ? {
           logger: {
             level: 'debug',
             stream: { write: (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>) },
           },
         }
-      : {},
-  )
+      : {}),
+    ...options.fastify,
+  })
   await app.register(fbiConfig, {
     env: { ...BASE_ENV, ...options.env },
     jwt: true,
@@ -78,3 +81,32 @@ export function bearer(token: string): { authorization: string } {
 export const UNAUTHORIZED = { code: 401, message: 'Unauthorized' }
 export const FORBIDDEN = { code: 403, message: 'Forbidden' }
 export const INVALID_TOKEN = 'Bearer error="invalid_token"'
+
+/** pino's level numbers. */
+export const LEVELS = { debug: 20, info: 30, warn: 40, error: 50 } as const
+
+/**
+ * Fastify's logger options for a pino logger whose calls at `levels` throw `value` while `armed.on`
+ * (a broken transport or serializer); the lines it does write go to `logs`.
+ */
+export function throwingLogger(
+  value: unknown,
+  levels: readonly number[],
+  armed: { on: boolean },
+  logs: Record<string, unknown>[] = [],
+): FastifyServerOptions {
+  return {
+    // Fastify's own request lines are not what is tested.
+    disableRequestLogging: true,
+    logger: {
+      level: 'debug',
+      hooks: {
+        logMethod(args, method, level) {
+          if (armed.on && levels.includes(level)) throw value
+          method.apply(this, args)
+        },
+      },
+      stream: { write: (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>) },
+    },
+  }
+}
