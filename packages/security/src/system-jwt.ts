@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache'
 import { decodePayloadUnverified } from './claims.js'
 import { FBI_SECURITY_INVALID_SYSTEM_ID, FBI_SECURITY_SYSTEM_JWT_FAILED } from './errors.js'
 import { isRecord } from './is-record.js'
+import { describeThrown, isError } from './thrown.js'
 
 export interface SystemJwtClientOptions {
   /** SYSTEM_AUTH_URL_SCHEME://SYSTEM_AUTH_HOST:SYSTEM_AUTH_PORT, without a trailing slash. */
@@ -63,11 +64,13 @@ export function createSystemJwtClient(options: SystemJwtClientOptions): SystemJw
       }
       body = await response.json()
     } catch (error) {
-      if (error instanceof FBI_SECURITY_SYSTEM_JWT_FAILED) throw error
-      throw new FBI_SECURITY_SYSTEM_JWT_FAILED(
-        systemId,
-        error instanceof Error ? error.message : String(error),
-      )
+      // fetch is the platform's, or a test's stub: what it rejects with is described without trusting
+      // it (a Proxy, a throwing toString), so the caller always gets this coded error.
+      if (isError(error)) {
+        if (error instanceof FBI_SECURITY_SYSTEM_JWT_FAILED) throw error
+        throw new FBI_SECURITY_SYSTEM_JWT_FAILED(systemId, error.message)
+      }
+      throw new FBI_SECURITY_SYSTEM_JWT_FAILED(systemId, describeThrown(error))
     }
     const jwt = isRecord(body) ? body.jwt : undefined
     if (typeof jwt !== 'string' || jwt.length === 0) {

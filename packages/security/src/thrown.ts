@@ -8,7 +8,7 @@ import { FBI_SECURITY_NON_ERROR_THROWN } from './errors.js'
  */
 
 /** Whether `value` is an Error; false for a Proxy whose getPrototypeOf trap throws. */
-function isError(value: unknown): value is Error {
+export function isError(value: unknown): value is Error {
   try {
     return value instanceof Error
   } catch {

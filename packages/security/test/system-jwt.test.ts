@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FBI_SECURITY_INVALID_SYSTEM_ID, FBI_SECURITY_SYSTEM_JWT_FAILED } from '../src/index.js'
 import { buildApp, internalToken } from './helpers.js'
 
@@ -115,6 +115,33 @@ describe('system JWT client', () => {
       expect(error?.statusCode).toBe(503)
     },
   )
+
+  // fetch is the platform's or a stub's: whatever it rejects with, the caller gets the coded error,
+  // never the value itself (a falsy rejection would read as success to a callback API).
+  const unprintable = {
+    toString() {
+      throw undefined
+    },
+    [Symbol.for('nodejs.util.inspect.custom')]() {
+      throw undefined
+    },
+  }
+  it.for([
+    ['undefined', undefined],
+    ['null', null],
+    ['an object that cannot be printed', unprintable],
+  ] as const)('throws FBI_SECURITY_SYSTEM_JWT_FAILED when fetch rejects with %s', async ([, value], ctx) => {
+    const app = await buildApp({ security: { systemAuthUrl: base } })
+    ctx.onTestFinished(() => app.close())
+    vi.stubGlobal('fetch', () => Promise.reject(value))
+    ctx.onTestFinished(() => vi.unstubAllGlobals())
+    const error = await app.getSystemJwt('s').then(
+      () => undefined,
+      (e: unknown) => e as Error & { statusCode?: number },
+    )
+    expect(error).toBeInstanceOf(FBI_SECURITY_SYSTEM_JWT_FAILED)
+    expect(error?.statusCode).toBe(503)
+  })
 
   it('does nothing when IGNORE_JWT_VALIDATION is on', async (ctx) => {
     const app = await buildApp({ env: { IGNORE_JWT_VALIDATION: 'true' }, security: { systemAuthUrl: base } })
