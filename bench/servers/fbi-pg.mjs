@@ -11,10 +11,14 @@ try {
   const { and, matchKeys, scopesPresent } = await import('@fbi/security')
 
   const app = Fastify(fbiServerOptions({ logger: { level: 'info', file: LOG_FILE } }))
+  // BENCH_FBI_OPTIONS (JSON): what cpu.mjs --ablate switches off; each key replaces the one below
+  // (so '{"db":{"poolSize":10,"statementTimeoutMs":0}}' keeps the pool size). The runner never sets it.
+  const extra = JSON.parse(process.env.BENCH_FBI_OPTIONS || '{}')
   await app.register(fbi, {
     env: { ...fbiEnv(process.env.BENCH_JWKS_URL), DATABASE_URL: process.env.BENCH_DATABASE_URL },
     auth0: true,
     db: { poolSize: POOL_SIZE },
+    ...extra,
   })
   app.get(
     ROUTE,
