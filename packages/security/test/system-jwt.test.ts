@@ -134,7 +134,9 @@ describe('system JWT client', () => {
     const app = await buildApp({ security: { systemAuthUrl: base } })
     ctx.onTestFinished(() => app.close())
     vi.stubGlobal('fetch', () => Promise.reject(value))
-    ctx.onTestFinished(() => vi.unstubAllGlobals())
+    ctx.onTestFinished(() => {
+      vi.unstubAllGlobals()
+    })
     const error = await app.getSystemJwt('s').then(
       () => undefined,
       (e: unknown) => e as Error & { statusCode?: number },
