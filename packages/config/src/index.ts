@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import { FBI_CONFIG_INVALID_OPTION } from './errors.js'
+import { FBI_CONFIG_INVALID_OPTION, FBI_CONFIG_NON_ERROR_THROWN } from './errors.js'
+import { failClosed } from './fail-closed.js'
 import { loadConfig } from './load-config.js'
 import { isPlainObject, type LoadConfigOptions } from './options.js'
-import { failClosed } from './thrown.js'
 import type { FbiConfig } from './types.js'
 
 export { isNonProduction, isProduction } from './environment.js'
@@ -54,9 +54,16 @@ const fbiConfig: FastifyPluginAsync<FbiConfigOptions> = async (fastify, opts) =>
   for (const warning of config.warnings) fastify.log.warn({ variable: warning.variable }, warning.message)
 }
 
-const plugin = fp(failClosed(fbiConfig, 'Registering @fbi/config (an option getter or a custom logger)'), {
-  name: '@fbi/config',
-  fastify: '5.x',
-})
+const plugin = fp(
+  failClosed(
+    fbiConfig,
+    'Registering @fbi/config (an option getter or a custom logger)',
+    FBI_CONFIG_NON_ERROR_THROWN,
+  ),
+  {
+    name: '@fbi/config',
+    fastify: '5.x',
+  },
+)
 export default plugin
 export { plugin as fbiConfig }

@@ -1,6 +1,9 @@
 import type { FastifyPluginAsync, FastifyPluginOptions } from 'fastify'
 import { FBI_ERRORS_NON_ERROR_THROWN } from './errors.js'
 
+// The same as @fbi/config/fail-closed, kept here on purpose: @fbi/errors depends on no other battery,
+// so that a service can take its error handling alone. A change there belongs here too.
+
 /** Best-effort text for any thrown value; never throws itself (a getter, toString or proxy trap may). */
 export function describeThrown(value: unknown): string {
   try {

@@ -1,5 +1,5 @@
 import createError from '@fastify/error'
-import type { FastifyPluginAsync, FastifyPluginOptions } from 'fastify'
+import { asError as asAnError } from '@fbi/config/fail-closed'
 
 /** A plugin option has the wrong type or value; raised while the plugin registers. */
 export const FBI_MONITORING_INVALID_OPTION = createError<
@@ -54,55 +54,9 @@ export const FBI_MONITORING_LOG_LINES_DROPPED = createError<
   [number]
 >('FBI_MONITORING_LOG_LINES_DROPPED', '%d log lines could not be written', 500)
 
-/** Best-effort text for any thrown value; never throws itself (a getter, toString or proxy trap may). */
-export function describeThrown(value: unknown): string {
-  try {
-    if (value instanceof Error) return String(value.message)
-    if (typeof value === 'string') return value
-    return String(value)
-  } catch {
-    try {
-      return Object.prototype.toString.call(value)
-    } catch {
-      // A proxy whose Symbol.toStringTag trap throws: its type is all that can be said.
-      return typeof value
-    }
-  }
-}
+export { describeThrown } from '@fbi/config/fail-closed'
 
-/** Whether `value` is an Error; false for a proxy whose prototype trap throws (it is not one of ours to trust). */
-function isError(value: unknown): value is Error {
-  try {
-    return value instanceof Error
-  } catch {
-    return false
-  }
-}
-
-/**
- * Any thrown value as an Error, so a throw can never be passed on as a falsy "no error" (Fastify's
- * `done(undefined)` and avvio's plugin loader read it as success): Errors as they are, anything
- * else wrapped.
- */
+/** Any thrown value as an Error (FBI_MONITORING_NON_ERROR_THROWN naming `where` for a value that is not one). */
 export function asError(value: unknown, where: string): Error {
-  if (isError(value)) return value
-  return new FBI_MONITORING_NON_ERROR_THROWN(where, { cause: describeThrown(value) })
-}
-
-/**
- * `plugin`, rejecting only with Errors: avvio reads a plugin that rejects with a falsy value
- * (undefined, null, 0, '') as loaded, so an option getter or a custom logger throwing one would
- * start the app with the plugin half-registered.
- */
-export function failClosed<Options extends FastifyPluginOptions>(
-  plugin: FastifyPluginAsync<Options>,
-  where: string,
-): FastifyPluginAsync<Options> {
-  return async function failingClosed(fastify, opts) {
-    try {
-      await plugin(fastify, opts)
-    } catch (error) {
-      throw asError(error, where)
-    }
-  }
+  return asAnError(value, where, FBI_MONITORING_NON_ERROR_THROWN)
 }

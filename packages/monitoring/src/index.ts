@@ -1,12 +1,13 @@
 import type { Server } from 'node:http'
 import type {} from '@fbi/config'
+import { failClosed } from '@fbi/config/fail-closed'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Registry } from 'prom-client'
 import { type AdminGuard, createAdminGuard } from './admin-guard.js'
 import { adminListener } from './admin-listener.js'
 import type { Deprecation } from './deprecation.js'
-import { failClosed } from './errors.js'
+import { FBI_MONITORING_NON_ERROR_THROWN } from './errors.js'
 import { etagOnSend } from './etag.js'
 import { DEFAULT_REDACTION } from './field-redaction.js'
 import { type HealthCheck, type HealthCheckOptions, HealthChecks } from './health.js'
@@ -219,7 +220,11 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
 }
 
 const plugin = fp(
-  failClosed(fbiMonitoring, 'Registering @fbi/monitoring (a custom logger or an option getter)'),
+  failClosed(
+    fbiMonitoring,
+    'Registering @fbi/monitoring (a custom logger or an option getter)',
+    FBI_MONITORING_NON_ERROR_THROWN,
+  ),
   {
     name: '@fbi/monitoring',
     fastify: '5.x',

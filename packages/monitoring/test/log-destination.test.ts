@@ -175,7 +175,9 @@ describe('logDestination', () => {
 
   it('writes at once in a worker thread, which can be terminated without an exit event', async () => {
     const path = join(dir, 'worker.log')
-    const worker = new Worker(workerFixture, { workerData: { path } })
+    // The fixture runs the built package: without the test runner's flags (its source condition
+    // would resolve @fbi/config to TypeScript the worker cannot load).
+    const worker = new Worker(workerFixture, { workerData: { path }, execArgv: [] })
     await new Promise((resolve, reject) => {
       worker.once('message', resolve)
       worker.once('error', reject)

@@ -1,12 +1,13 @@
 import type {} from '@fbi/config'
+import { failClosed } from '@fbi/config/fail-closed'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { installCompilers } from './compilers.js'
+import { FBI_SCHEMA_NON_ERROR_THROWN } from './errors.js'
 import { acceptJsonSuffixTypes } from './json-suffix-types.js'
 import { registerOpenApi } from './openapi.js'
 import { type FbiSchemaOptions, resolveOptions } from './options.js'
 import { rejectJsonBodyOnRoutes } from './reject-json-body.js'
-import { failClosed } from './thrown.js'
 
 export type {
   FastifyPluginAsyncTypebox,
@@ -99,10 +100,17 @@ const fbiSchema: FastifyPluginAsync<FbiSchemaOptions> = async (fastify, opts) =>
   if (options.openapi !== false) await registerOpenApi(fastify, options.openapi)
 }
 
-export default fp(failClosed(fbiSchema, 'Registering @fbi/schema (an option getter or a custom logger)'), {
-  name: '@fbi/schema',
-  // 5.3 added getDecorator, through which @fbi/monitoring's admin guard is read.
-  fastify: '>=5.3.0 <6',
-  dependencies: ['@fbi/config'],
-  decorators: { fastify: ['config'] },
-})
+export default fp(
+  failClosed(
+    fbiSchema,
+    'Registering @fbi/schema (an option getter or a custom logger)',
+    FBI_SCHEMA_NON_ERROR_THROWN,
+  ),
+  {
+    name: '@fbi/schema',
+    // 5.3 added getDecorator, through which @fbi/monitoring's admin guard is read.
+    fastify: '>=5.3.0 <6',
+    dependencies: ['@fbi/config'],
+    decorators: { fastify: ['config'] },
+  },
+)

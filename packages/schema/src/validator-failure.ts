@@ -1,5 +1,5 @@
+import { describeThrown, isError } from '@fbi/config/fail-closed'
 import { FBI_SCHEMA_VALIDATOR_FAILED } from './errors.js'
-import { describeThrown, isError } from './thrown.js'
 
 /**
  * Ajv's ValidationError, what an `$async` schema rejects with when the data is invalid. Recognised by

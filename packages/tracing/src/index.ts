@@ -1,11 +1,15 @@
 import type {} from '@fbi/config'
+import { asError, describeThrown, failClosed } from '@fbi/config/fail-closed'
 import type { Tracer } from '@opentelemetry/api'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import { FBI_TRACING_INVALID_OPTION, FBI_TRACING_START_FAILED } from './errors.js'
+import {
+  FBI_TRACING_INVALID_OPTION,
+  FBI_TRACING_NON_ERROR_THROWN,
+  FBI_TRACING_START_FAILED,
+} from './errors.js'
 import { type FbiTracingOptions, resolveTracingOptions } from './options.js'
 import type { PrincipalReader } from './request-outcome.js'
-import { asError, describeThrown, failClosed } from './thrown.js'
 
 export {
   FBI_TRACING_HOOK_FAILED,
@@ -89,16 +93,23 @@ const fbiTracing: FastifyPluginAsync<FbiTracingOptions> = async (fastify, opts) 
       if (fastify.hasPlugin('@fbi/security'))
         principal = (await import('@fbi/security')).describeCurrentJwtUser
     } catch (error) {
-      throw asError(error, "Loading @fbi/security's current-user reader")
+      throw asError(error, "Loading @fbi/security's current-user reader", FBI_TRACING_NON_ERROR_THROWN)
     }
   })
 }
 
-const plugin = fp(failClosed(fbiTracing, 'Registering @fbi/tracing (an option getter or a custom logger)'), {
-  name: '@fbi/tracing',
-  fastify: '5.x',
-  dependencies: ['@fbi/config'],
-  decorators: { fastify: ['config'] },
-})
+const plugin = fp(
+  failClosed(
+    fbiTracing,
+    'Registering @fbi/tracing (an option getter or a custom logger)',
+    FBI_TRACING_NON_ERROR_THROWN,
+  ),
+  {
+    name: '@fbi/tracing',
+    fastify: '5.x',
+    dependencies: ['@fbi/config'],
+    decorators: { fastify: ['config'] },
+  },
+)
 export default plugin
 export { plugin as fbiTracing }

@@ -1,3 +1,4 @@
+import { describeThrown, isError } from '@fbi/config/fail-closed'
 import type { Span } from '@opentelemetry/api'
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions'
 import type {
@@ -10,7 +11,6 @@ import type {
 } from 'fastify'
 import { FBI_TRACING_HOOK_FAILED } from './errors.js'
 import { REQUEST_SPAN, SPAN_ATTRIBUTES, type SpannedRequest } from './span-attributes.js'
-import { describeThrown, isError } from './thrown.js'
 
 /**
  * What a hook threw, as an Error: Fastify reads `done(undefined)` (or null, 0, '') as success, so a
