@@ -59,21 +59,24 @@ async function service(ctx: TestContext, level = 'info') {
 
 const reader = { authorization: `Bearer ${token(['read:patient'])}` }
 
+/** One of each answer: 200, 401 without and with a bad token, 403, 400, 404s, 405, an empty parameter, a deprecated route. */
+const REQUESTS: InjectOptions[] = [
+  { url: '/patient/1', headers: reader },
+  { url: '/patient/1' },
+  { url: '/patient/1', headers: { authorization: 'Bearer not.a.token' } },
+  { url: '/patient/1', headers: { authorization: `Bearer ${token(['read:other'])}` } },
+  { method: 'POST', url: '/patient', headers: reader, payload: { nope: 1 } },
+  { url: '/missing/1', headers: reader },
+  { url: '/nowhere' },
+  { method: 'DELETE', url: '/patient/1' },
+  { url: '/patient/', headers: reader },
+  { url: '/v1/patient/1', headers: reader },
+]
+
 describe('one log line per request', () => {
   it('writes exactly one line for 2xx, 4xx, unknown URLs, wrong methods and deprecated routes', async (ctx) => {
     const { lines } = await service(ctx)
-    const written = await lines([
-      { url: '/patient/1', headers: reader },
-      { url: '/patient/1' },
-      { url: '/patient/1', headers: { authorization: 'Bearer not.a.token' } },
-      { url: '/patient/1', headers: { authorization: `Bearer ${token(['read:other'])}` } },
-      { method: 'POST', url: '/patient', headers: reader, payload: { nope: 1 } },
-      { url: '/missing/1', headers: reader },
-      { url: '/nowhere' },
-      { method: 'DELETE', url: '/patient/1' },
-      { url: '/patient/', headers: reader },
-      { url: '/v1/patient/1', headers: reader },
-    ])
+    const written = await lines(REQUESTS)
     expect(written.map((request) => request.map((line) => [line.level, line.msg]))).toEqual([
       [[30, 'GET "/patient/:id" 200']],
       [[30, 'GET "/patient/:id" 401']],
@@ -91,16 +94,7 @@ describe('one log line per request', () => {
   it('says why a request was refused on that line, at info', async (ctx) => {
     const { lines } = await service(ctx)
     const [ok, missing, invalid, forbidden, validation, notFound, unknown, method] = (
-      await lines([
-        { url: '/patient/1', headers: reader },
-        { url: '/patient/1' },
-        { url: '/patient/1', headers: { authorization: 'Bearer not.a.token' } },
-        { url: '/patient/1', headers: { authorization: `Bearer ${token(['read:other'])}` } },
-        { method: 'POST', url: '/patient', headers: reader, payload: { nope: 1 } },
-        { url: '/missing/1', headers: reader },
-        { url: '/nowhere' },
-        { method: 'DELETE', url: '/patient/1' },
-      ])
+      await lines(REQUESTS)
     ).map((request) => request[0])
     expect(ok?.refusal).toBeUndefined()
     expect(missing?.refusal).toEqual({ reason: 'Unauthorized: bearer token refused: no bearer token' })

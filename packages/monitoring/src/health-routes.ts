@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { asError } from './errors.js'
-import { HEALTH_GROUPS, type HealthChecks, type HealthGroup, type HealthReport } from './health.js'
+import type { HealthChecks } from './health.js'
+import { HEALTH_GROUPS, type HealthGroup, type HealthReport } from './health-types.js'
 import { routeDefaults } from './route-defaults.js'
 
 /** Whether this caller sees the checks' results, or only the status. */

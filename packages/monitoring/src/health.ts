@@ -15,15 +15,6 @@ import {
 } from './health-types.js'
 import { isPlainObject } from './option-checks.js'
 
-export {
-  HEALTH_GROUPS,
-  type HealthCheck,
-  type HealthCheckOptions,
-  type HealthCheckResult,
-  type HealthGroup,
-  type HealthReport,
-} from './health-types.js'
-
 interface Entry {
   name: string
   check: HealthCheck

@@ -10,7 +10,8 @@ import type { Deprecation } from './deprecation.js'
 import { FBI_MONITORING_NON_ERROR_THROWN } from './errors.js'
 import { etagOnSend } from './etag.js'
 import { DEFAULT_REDACTION } from './field-redaction.js'
-import { type HealthCheck, type HealthCheckOptions, HealthChecks } from './health.js'
+import { HealthChecks } from './health.js'
+import type { HealthCheck, HealthCheckOptions } from './health-types.js'
 import { redactionOf } from './log-redaction.js'
 import { metricsExposition, RequestMetrics } from './metrics.js'
 import { type FbiMonitoringOptions, type MonitoringConfigView, resolveOptions } from './options.js'
@@ -41,6 +42,7 @@ export {
 } from './errors.js'
 export type { FbiEtagOptions } from './etag.js'
 export { REDACTED_FIELDS } from './field-redaction.js'
+export { HEALTH_GROUP_PATHS } from './health-routes.js'
 export {
   HEALTH_GROUPS,
   type HealthCheck,
@@ -48,8 +50,7 @@ export {
   type HealthCheckResult,
   type HealthGroup,
   type HealthReport,
-} from './health.js'
-export { HEALTH_GROUP_PATHS } from './health-routes.js'
+} from './health-types.js'
 export {
   type LogDestination,
   type LogDestinationOptions,

@@ -54,52 +54,32 @@ async function appWithKeywords(thrown: () => unknown, log?: (line: string) => vo
 }
 
 describe('a keyword of the schema that fails', () => {
-  it.for(THROWN)(
-    'throwing %s answers 500 in the one shape; the handler never runs',
-    async ([, thrown], ctx) => {
-      const logged: unknown[] = []
-      const app = await appWithKeywords(thrown, (line) => logged.push(JSON.parse(line).err?.code))
-      ctx.onTestFinished(() => app.close())
-      let ran = false
-      const body = { type: 'object', properties: { n: { type: 'integer' } }, 'x-sync-check': true }
-      app.post('/', { schema: { body } }, async () => {
-        ran = true
-        return { ok: true }
-      })
-      const res = await app.inject({ method: 'POST', url: '/', payload: { n: 1 } })
-      expect(res.statusCode).toBe(500)
-      expect(res.json()).toEqual({ code: 500, message: 'Internal Server Error' })
-      expect(ran).toBe(false)
-      // Our coded error reached the error handler, not a TypeError of Fastify's own making.
-      expect(logged).toContain('FBI_SCHEMA_VALIDATOR_FAILED')
-    },
+  // The same keyword, checked synchronously and in an $async schema (whose promise Fastify awaits).
+  const SCHEMAS = [
+    ['throwing', { 'x-sync-check': true }],
+    ['an $async one rejecting with', { $async: true, 'x-async-check': true }],
+  ] as const
+  const CASES = SCHEMAS.flatMap(([how, extra]) =>
+    THROWN.map(([label, thrown]) => [`${how} ${label}`, extra, thrown] as const),
   )
 
-  it.for(THROWN)(
-    'an $async one rejecting with %s answers 500 in the one shape; the handler never runs',
-    async ([, thrown], ctx) => {
-      const logged: unknown[] = []
-      const app = await appWithKeywords(thrown, (line) => logged.push(JSON.parse(line).err?.code))
-      ctx.onTestFinished(() => app.close())
-      let ran = false
-      const body = {
-        $async: true,
-        type: 'object',
-        properties: { n: { type: 'integer' } },
-        'x-async-check': true,
-      }
-      app.post('/', { schema: { body } }, async () => {
-        ran = true
-        return { ok: true }
-      })
-      const res = await app.inject({ method: 'POST', url: '/', payload: { n: 1 } })
-      expect(res.statusCode).toBe(500)
-      expect(res.json()).toEqual({ code: 500, message: 'Internal Server Error' })
-      expect(ran).toBe(false)
-      // Our coded error reached the error handler, not a TypeError of Fastify's own making.
-      expect(logged).toContain('FBI_SCHEMA_VALIDATOR_FAILED')
-    },
-  )
+  it.for(CASES)('%s answers 500 in the one shape; the handler never runs', async ([, extra, thrown], ctx) => {
+    const logged: unknown[] = []
+    const app = await appWithKeywords(thrown, (line) => logged.push(JSON.parse(line).err?.code))
+    ctx.onTestFinished(() => app.close())
+    let ran = false
+    const body = { type: 'object', properties: { n: { type: 'integer' } }, ...extra }
+    app.post('/', { schema: { body } }, async () => {
+      ran = true
+      return { ok: true }
+    })
+    const res = await app.inject({ method: 'POST', url: '/', payload: { n: 1 } })
+    expect(res.statusCode).toBe(500)
+    expect(res.json()).toEqual({ code: 500, message: 'Internal Server Error' })
+    expect(ran).toBe(false)
+    // Our coded error reached the error handler, not a TypeError of Fastify's own making.
+    expect(logged).toContain('FBI_SCHEMA_VALIDATOR_FAILED')
+  })
 
   it('names the request part in the logged error and keeps what was thrown as its cause', async (ctx) => {
     const lines: Array<{ err?: Record<string, unknown> }> = []
