@@ -44,18 +44,18 @@ export function asError(value: unknown, where: string, NonError: NonErrorThrown)
 /**
  * `plugin`, rejecting only with Errors: avvio reads a plugin that rejects with a falsy value as
  * loaded, so an option getter or a custom logger throwing one would start the app with the plugin
- * half-registered.
+ * half-registered. `toError` turns what was thrown into the battery's own Error (usually through
+ * `asError`); it must not throw.
  */
 export function failClosed<Options extends FastifyPluginOptions>(
   plugin: FastifyPluginAsync<Options>,
-  where: string,
-  NonError: NonErrorThrown,
+  toError: (thrown: unknown) => Error,
 ): FastifyPluginAsync<Options> {
   return async function failingClosed(fastify, opts) {
     try {
       await plugin(fastify, opts)
-    } catch (error) {
-      throw asError(error, where, NonError)
+    } catch (thrown) {
+      throw toError(thrown)
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { FBI_CONFIG_INVALID_OPTION, FBI_CONFIG_NON_ERROR_THROWN } from './errors.js'
-import { failClosed } from './fail-closed.js'
+import { asError, failClosed } from './fail-closed.js'
 import { loadConfig } from './load-config.js'
 import { isPlainObject, type LoadConfigOptions } from './options.js'
 import type { FbiConfig } from './types.js'
@@ -55,10 +55,12 @@ const fbiConfig: FastifyPluginAsync<FbiConfigOptions> = async (fastify, opts) =>
 }
 
 const plugin = fp(
-  failClosed(
-    fbiConfig,
-    'Registering @fbi/config (an option getter or a custom logger)',
-    FBI_CONFIG_NON_ERROR_THROWN,
+  failClosed(fbiConfig, (thrown) =>
+    asError(
+      thrown,
+      'Registering @fbi/config (an option getter or a custom logger)',
+      FBI_CONFIG_NON_ERROR_THROWN,
+    ),
   ),
   {
     name: '@fbi/config',

@@ -1,4 +1,5 @@
 import fastifyPostgres from '@fastify/postgres'
+import { failClosed } from '@fbi/config/fail-closed'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { connectionTarget } from './connection-target.js'
@@ -179,17 +180,8 @@ const fbiDb: FastifyPluginAsync<FbiDbOptions> = async (fastify, opts) => {
   }
 }
 
-// avvio reads a plugin that rejects with a falsy value (undefined, null, 0, '') as loaded: nothing
-// may leave the plugin as anything but an Error.
-const failClosed: FastifyPluginAsync<FbiDbOptions> = async (fastify, opts) => {
-  try {
-    await fbiDb(fastify, opts)
-  } catch (err) {
-    throw asError(err)
-  }
-}
-
-const plugin = fp(failClosed, {
+// Nothing may leave the plugin as anything but an Error (avvio reads a falsy rejection as loaded).
+const plugin = fp(failClosed(fbiDb, asError), {
   name: '@fbi/db',
   fastify: '5.x',
   dependencies: ['@fbi/config'],

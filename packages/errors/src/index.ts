@@ -6,7 +6,7 @@ import { type ConfigView, type FbiErrorsOptions, resolveOptions } from './option
 import { RefusalLog } from './refusal-log.js'
 import { routeMethods } from './route-methods.js'
 import { errorSender } from './send-error.js'
-import { failClosed } from './thrown.js'
+import { asError, failClosed } from './thrown.js'
 
 export type { ErrorDecision } from './classify.js'
 export { classifyError } from './classify.js'
@@ -46,9 +46,12 @@ const fbiErrors: FastifyPluginAsync<FbiErrorsOptions> = async (fastify, opts) =>
   fastify.setNotFoundHandler(notFoundHandler(routes, send, refusals))
 }
 
-const plugin = fp(failClosed(fbiErrors, 'Registering @fbi/errors (an option getter)'), {
-  name: '@fbi/errors',
-  fastify: '5.x',
-})
+const plugin = fp(
+  failClosed(fbiErrors, (thrown) => asError(thrown, 'Registering @fbi/errors (an option getter)')),
+  {
+    name: '@fbi/errors',
+    fastify: '5.x',
+  },
+)
 export default plugin
 export { plugin as fbiErrors }

@@ -45,13 +45,13 @@ export function asError(value: unknown, where: string): Error {
  */
 export function failClosed<Options extends FastifyPluginOptions>(
   plugin: FastifyPluginAsync<Options>,
-  where: string,
+  toError: (thrown: unknown) => Error,
 ): FastifyPluginAsync<Options> {
   return async function failingClosed(fastify, opts) {
     try {
       await plugin(fastify, opts)
-    } catch (error) {
-      throw asError(error, where)
+    } catch (thrown) {
+      throw toError(thrown)
     }
   }
 }

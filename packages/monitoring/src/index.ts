@@ -7,7 +7,7 @@ import type { Registry } from 'prom-client'
 import { type AdminGuard, createAdminGuard } from './admin-guard.js'
 import { adminListener } from './admin-listener.js'
 import type { Deprecation } from './deprecation.js'
-import { FBI_MONITORING_NON_ERROR_THROWN } from './errors.js'
+import { asError } from './errors.js'
 import { etagOnSend } from './etag.js'
 import { DEFAULT_REDACTION } from './field-redaction.js'
 import { HealthChecks } from './health.js'
@@ -221,10 +221,8 @@ const fbiMonitoring: FastifyPluginAsync<FbiMonitoringOptions> = async (fastify, 
 }
 
 const plugin = fp(
-  failClosed(
-    fbiMonitoring,
-    'Registering @fbi/monitoring (a custom logger or an option getter)',
-    FBI_MONITORING_NON_ERROR_THROWN,
+  failClosed(fbiMonitoring, (thrown) =>
+    asError(thrown, 'Registering @fbi/monitoring (a custom logger or an option getter)'),
   ),
   {
     name: '@fbi/monitoring',

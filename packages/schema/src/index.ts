@@ -1,5 +1,5 @@
 import type {} from '@fbi/config'
-import { failClosed } from '@fbi/config/fail-closed'
+import { asError, failClosed } from '@fbi/config/fail-closed'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { installCompilers } from './compilers.js'
@@ -101,10 +101,12 @@ const fbiSchema: FastifyPluginAsync<FbiSchemaOptions> = async (fastify, opts) =>
 }
 
 export default fp(
-  failClosed(
-    fbiSchema,
-    'Registering @fbi/schema (an option getter or a custom logger)',
-    FBI_SCHEMA_NON_ERROR_THROWN,
+  failClosed(fbiSchema, (thrown) =>
+    asError(
+      thrown,
+      'Registering @fbi/schema (an option getter or a custom logger)',
+      FBI_SCHEMA_NON_ERROR_THROWN,
+    ),
   ),
   {
     name: '@fbi/schema',

@@ -1,3 +1,4 @@
+import { failClosed } from '@fbi/config/fail-closed'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { createAnswers } from './answers.js'
@@ -150,17 +151,9 @@ const fbiSecurity: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts
   })
 }
 
-// avvio reads a plugin that rejects with a falsy value (undefined, null, 0, '') as loaded: a logger
-// or an option getter throwing one would leave every protected route served unverified.
-const failClosed: FastifyPluginAsync<FbiSecurityOptions> = async (fastify, opts) => {
-  try {
-    await fbiSecurity(fastify, opts)
-  } catch (thrown) {
-    throw asError(thrown)
-  }
-}
-
-const plugin = fp(failClosed, {
+// A logger or an option getter throwing a falsy value must not leave the plugin "loaded" with every
+// protected route served unverified.
+const plugin = fp(failClosed(fbiSecurity, asError), {
   name: '@fbi/security',
   // 5.3 added getDecorator, through which @fbi/monitoring's decorators are read.
   fastify: '>=5.3.0 <6',

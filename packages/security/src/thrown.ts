@@ -1,4 +1,5 @@
 import { inspect } from 'node:util'
+import { isError } from '@fbi/config/fail-closed'
 import { FBI_SECURITY_NON_ERROR_THROWN } from './errors.js'
 
 /*
@@ -7,14 +8,7 @@ import { FBI_SECURITY_NON_ERROR_THROWN } from './errors.js'
  * traps are that same code again.
  */
 
-/** Whether `value` is an Error; false for a Proxy whose getPrototypeOf trap throws. */
-export function isError(value: unknown): value is Error {
-  try {
-    return value instanceof Error
-  } catch {
-    return false
-  }
-}
+export { isError }
 
 /** `value` for a log line or an error message, or a fallback text when it cannot be described. */
 export function describeThrown(value: unknown): string {

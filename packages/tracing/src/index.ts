@@ -99,10 +99,12 @@ const fbiTracing: FastifyPluginAsync<FbiTracingOptions> = async (fastify, opts) 
 }
 
 const plugin = fp(
-  failClosed(
-    fbiTracing,
-    'Registering @fbi/tracing (an option getter or a custom logger)',
-    FBI_TRACING_NON_ERROR_THROWN,
+  failClosed(fbiTracing, (thrown) =>
+    asError(
+      thrown,
+      'Registering @fbi/tracing (an option getter or a custom logger)',
+      FBI_TRACING_NON_ERROR_THROWN,
+    ),
   ),
   {
     name: '@fbi/tracing',
