@@ -93,6 +93,22 @@ describe('requireProtection in an @fbi/all app', () => {
     await named.close()
   })
 
+  it("does not take a route of the service's own for a battery's route that differs by a trailing slash", async () => {
+    for (const url of ['/running/', '/metrics/', '/docs/json/']) {
+      const app = await allApp({ requireProtection: true }, (a) => a.get(url, async () => ({ mine: true })))
+      await expect(app.ready(), url).rejects.toThrow(`GET ${url}`)
+      await app.close()
+    }
+    // The UI's own twin at /docs/ is the battery's (announced by @fbi/schema), not an unprotected route.
+    const app = await allApp({ requireProtection: true }, () => {})
+    await app.ready()
+    expect(app.protectionReport().find((e) => e.method === 'GET' && e.url === '/docs/')).toMatchObject({
+      public: true,
+      adminRoute: true,
+    })
+    await app.close()
+  })
+
   it('reports the admin routes guarded, with what guards them, when ADMIN_TOKEN is set', async (ctx) => {
     const app = await allApp({ requireProtection: true }, () => {}, { ADMIN_TOKEN: TOKEN })
     ctx.onTestFinished(() => app.close())

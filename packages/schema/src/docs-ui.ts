@@ -36,8 +36,11 @@ export async function registerDocs(fastify: FastifyInstance, routePrefix: string
   await fastify.register(async (ui) => {
     ui.addHook('onRoute', (route) => {
       route.config = { ...route.config, adminRoute: true } as typeof route.config
+      // The UI's root ('/' under routePrefix) is also served at `${routePrefix}/`, a twin Fastify adds
+      // without running onRoute for it: announced here, so it is reported as what it is.
+      const urls = route.routePath === '' && route.prefix !== '' ? [route.url, `${route.url}/`] : [route.url]
       for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
-        routes.push(Object.freeze({ method, url: route.url, admin: true as const }))
+        for (const url of urls) routes.push(Object.freeze({ method, url, admin: true as const }))
       }
     })
     // Imported only when /docs is served (off in production unless asked for).

@@ -47,10 +47,8 @@ export function batteryRoutes(fastify: FastifyInstance): BatteryRoutes {
     ? fastify.getDecorator<{ description?: unknown }>('adminGuard').description
     : null
   return {
-    // A prefix route's trailing-slash twin (`/docs/`) is the route it was made from.
-    find: (method, url) =>
-      routes.get(`${method} ${url}`) ??
-      (url.length > 1 && url.endsWith('/') ? routes.get(`${method} ${url.slice(0, -1)}`) : undefined),
+    // Exactly as announced: a route of the service's own that differs by a trailing slash is its own.
+    find: (method, url) => routes.get(`${method} ${url}`),
     adminGuard: typeof guard === 'string' ? guard : null,
   }
 }
