@@ -17,7 +17,7 @@ import { internalToken, startJwksProvider } from './lib/tokens.mjs'
 const HERE = fileURLToPath(new URL('.', import.meta.url))
 
 const CASES = [
-  { id: 1, name: 'bare Fastify', server: 'fastify-bare.mjs', route: ROUTE },
+  { id: 1, name: 'bare Fastify', server: 'fastify-bare.mjs', route: ROUTE, bare: true },
   { id: 2, name: 'fbi, unprotected route', server: 'fbi.mjs', route: OPEN_ROUTE, fbi: true },
   { id: 3, name: 'fbi, protected, HS256 token', server: 'fbi.mjs', route: ROUTE, fbi: true, token: 'hs' },
   {
@@ -46,6 +46,7 @@ const CASES = [
     server: 'fastify-bare-pg.mjs',
     route: ROUTE,
     database: true,
+    bare: true,
   },
   {
     id: 9,
@@ -173,7 +174,7 @@ function checksFor(c, tokens) {
       status: 200,
       body: body(PATIENT_ID),
       // Every server but the bare ones does the same work: a request id and an ETag on each answer.
-      expectHeaders: c.id === 1 || c.id === 8 ? [] : ['x-request-id', 'etag'],
+      expectHeaders: c.bare ? [] : ['x-request-id', 'etag'],
     },
   ]
   if (c.token !== undefined) {

@@ -2,12 +2,14 @@
 // fresh npm projects outside the workspace that install them from the tarballs (and everything else
 // from the registry), and run commands with a time bound.
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { cp, lstat, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
-const PNPM = ['npx', '-y', 'pnpm@12.4.2']
+// The repository's own pnpm (package.json's packageManager), so a version bump has one place.
+const PNPM = ['npx', '-y', JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).packageManager]
 
 /** Runs a command; rejects with its output when it fails or outlives `timeoutMs`. */
 export function run(

@@ -9,7 +9,7 @@
 //   node bench/deploy/rolling-deploy.mjs --short               # CI's form: about a minute
 //   node bench/deploy/rolling-deploy.mjs --start both --output bench/results/rolling-deploy.md
 //
-// Needs `pnpm build`, Debian's haproxy (`.ci/haproxy.sh` installs it) and a PostgreSQL server
+// Needs `pnpm build`, Debian's haproxy (`.ci/rolling-deploy.sh` installs it) and a PostgreSQL server
 // (FBI_TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432): a database of its own per
 // scenario, dropped at the end. Loopback only, fixed rates, every step bounded in time.
 import { randomBytes } from 'node:crypto'

@@ -60,7 +60,6 @@ export async function startHaproxy({ runDir, frontendPort, ports, logFile, onLog
 
   const haproxy = {
     child,
-    url: `http://127.0.0.1:${frontendPort}`,
     /**
      * Our backend's rows (its servers and the BACKEND total) from `show stat typed`, one object per
      * row keyed by HAProxy's field names. Typed, not JSON: HAProxy 2.6 can emit invalid JSON for

@@ -47,7 +47,7 @@ export function startInstance({ name, serviceDir, env, logFile, clock, listenTim
     listeningAt: undefined,
     upAt: undefined,
     migrationsRun: [],
-    // fbi logs this line on every retry of the lock (100–250 ms apart): counted for the report.
+    // fbi logs this line once per wait for the lock (it did on every retry before): counted for the report.
     lockWaitLines: 0,
     errorLines: [],
     exited: new Promise((resolve) =>

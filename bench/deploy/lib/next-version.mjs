@@ -3,7 +3,7 @@
 // the new ones roll out; the first new instance applies it under live traffic.
 import { cp, readdir, symlink, writeFile } from 'node:fs/promises'
 
-export const NEXT_MIGRATION = '1900000000000_deploy-harness-last-name-index'
+const NEXT_MIGRATION = '1900000000000_deploy-harness-last-name-index'
 
 const MIGRATION = `/** Added by the rolling-deploy harness: the next version's migration, expand-only. */
 export const up = (pgm) => {

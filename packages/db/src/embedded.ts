@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite'
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { describeThrown } from '@fbi/config/fail-closed'
 import { FBI_DB_EMBEDDED_FAILED, FBI_DB_EMBEDDED_NOT_INSTALLED } from './errors.js'
 
 /** Settings of the embedded PostgreSQL used when no database is configured outside production. */
@@ -55,7 +56,7 @@ export async function importOptional<T>(specifier: string, importModule: () => P
     return await importModule()
   } catch (err) {
     if (isNotInstalled(err, specifier)) throw new FBI_DB_EMBEDDED_NOT_INSTALLED(specifier, { cause: err })
-    throw new FBI_DB_EMBEDDED_FAILED(err instanceof Error ? err.message : String(err), { cause: err })
+    throw new FBI_DB_EMBEDDED_FAILED(describeThrown(err), { cause: err })
   }
 }
 

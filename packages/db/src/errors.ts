@@ -48,12 +48,13 @@ export const FBI_DB_MIGRATION_FAILED = createError<[string, Cause?]>(
   500,
 )
 
-/** Another instance held the migration lock for longer than `migrations.lockTimeoutMs`. */
+/** The app started closing (SIGTERM while starting) while waiting for another instance's migration lock. */
 export const FBI_DB_MIGRATION_ABORTED = createError(
   'FBI_DB_MIGRATION_ABORTED',
   'Stopped waiting for the migration lock: the service is shutting down',
   503,
 )
+/** Another instance held the migration lock for longer than `migrations.lockTimeoutMs`. */
 export const FBI_DB_MIGRATION_LOCKED = createError<[number]>(
   'FBI_DB_MIGRATION_LOCKED',
   'Migration lock not obtained within %d ms: another instance is migrating',

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { PG_MIGRATE_LOCK_ID } from 'node-pg-migrate'
 import pg, { type ClientBase, type ClientConfig, type Pool } from 'pg'
 import {
@@ -80,15 +81,7 @@ export async function withMigrationSession<T>(
 
 /** Resolves after `ms`, or at once when `signal` aborts (the caller then looks at `signal.aborted`). */
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((done) => {
-    const timer = setTimeout(finish, ms)
-    signal?.addEventListener('abort', finish, { once: true })
-    function finish() {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', finish)
-      done()
-    }
-  })
+  return sleep(ms, undefined, { signal }).catch(() => {})
 }
 
 /**

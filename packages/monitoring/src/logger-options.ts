@@ -9,7 +9,7 @@ import {
   logDestination,
 } from './log-destination.js'
 import { compileRedaction, redactingFormatters, redactingOnChild } from './log-redaction.js'
-import { booleanOption, invalid, isPlainObject } from './option-checks.js'
+import { booleanOption, choiceOption, invalid, isPlainObject } from './option-checks.js'
 
 /** Fastify's `logger` options, with `file` a path or a file descriptor and no `stream` (fbi supplies it). */
 export type FbiLoggerOptions = Omit<
@@ -37,14 +37,11 @@ export type FbiLoggerOptions = Omit<
 export type LoggerConfig = Pick<FbiConfig, 'logLevel' | 'logFormat' | 'isProduction'>
 
 function formatOf(format: unknown, config: LoggerConfig, target: LogTarget): LogFormat {
-  if (format !== undefined) {
-    if (!LOG_FORMATS.includes(format as LogFormat))
-      invalid('logger.format', `must be one of ${LOG_FORMATS.join(', ')}`)
-    return format as LogFormat
-  }
-  if (config.logFormat !== undefined) return config.logFormat
   // A developer at a terminal reads lines; anything else (a file, a pipe, a collector) parses them.
-  return !config.isProduction && typeof target === 'number' && isatty(target) ? 'pretty' : 'json'
+  const fallback =
+    config.logFormat ??
+    (!config.isProduction && typeof target === 'number' && isatty(target) ? 'pretty' : 'json')
+  return choiceOption('logger.format', format, LOG_FORMATS, fallback)
 }
 
 /**

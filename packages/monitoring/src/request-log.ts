@@ -10,8 +10,6 @@ import {
   sensitiveSegments,
 } from './url-redaction.js'
 
-export { CLIP_AT, clip } from './body-snapshot.js'
-
 interface LevelAware {
   isLevelEnabled?: (level: string) => boolean
 }
@@ -113,9 +111,14 @@ export class RequestLog {
     return { route: everySegmentRedacted(path), segments: 'all', logBodies: false }
   }
 
-  /** Called at onSend: keeps the payload of a non-2xx response for the line, when bodies are logged. */
+  /**
+   * Called at onSend: keeps the payload of a non-2xx response for the line, when its route logs bodies
+   * (as `forRoute` and `forUnknownUrl` decide it; nothing is kept in production by default).
+   */
   keepBody(request: FastifyRequest, status: number, payload: unknown): void {
-    if (status < 200 || status > 299) this.#errorBodies.set(request, payload)
+    if (status >= 200 && status <= 299) return
+    const routeSays = (request.routeOptions.config as { logBodies?: boolean } | undefined)?.logBodies
+    if (routeSays ?? this.logBodies) this.#errorBodies.set(request, payload)
   }
 
   /** Writes the line. */

@@ -75,12 +75,15 @@ export function routeMonitoring(monitoring: RouteMonitoring): onRouteHookHandler
         if (headers.sunset !== undefined) reply.header('sunset', headers.sunset)
         done(null, payload)
       } as onSendHookHandler)
-      // With the request log, its one line for the request is the warning (route-log below).
-      onResponse.push(function fbiDeprecatedCall(request, _reply, done) {
-        countCall?.()
-        if (requestLog === undefined) request.log.warn(logged, message)
-        done()
-      } as onResponseHookHandler)
+      // With the request log, its one line for the request is the warning (route-log below); a hook
+      // only when there is something to count or to log.
+      if (countCall !== undefined || requestLog === undefined) {
+        onResponse.push(function fbiDeprecatedCall(request, _reply, done) {
+          countCall?.()
+          if (requestLog === undefined) request.log.warn(logged, message)
+          done()
+        } as onResponseHookHandler)
+      }
     }
 
     if (etag !== undefined) {

@@ -145,7 +145,7 @@ describe('the logger monitoringServerOptions builds', () => {
   it('refuses a format it does not know', () => {
     expect(() =>
       monitoringServerOptions({ logger: { format: 'xml' as 'json' }, config: loadConfig({ jwt: false }) }),
-    ).toThrow("Invalid @fbi/monitoring option 'logger.format': must be one of json, pretty")
+    ).toThrow("Invalid @fbi/monitoring option 'logger.format': must be one of 'json', 'pretty'")
   })
 
   it('shows why a request was refused, and an error with its stack', async (ctx) => {
