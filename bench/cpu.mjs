@@ -5,7 +5,6 @@
 //   node cpu.mjs [--only 1,3] [--requests 20000] [--rounds 3] [--ablate '{"monitoring":{"etag":false}}']
 // The database cases (7, 8, 9) read from a database of their own on the real PostgreSQL and also
 // print the CPU its server processes spent per request (the load is CPU-bound on a small machine).
-import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { benchDatabase } from './lib/database.mjs'
@@ -96,7 +95,7 @@ try {
   for (const id of values.only.split(',')) {
     const c = CASES[id]
     if (!c) throw new Error(`no case ${id}`)
-    if (c.database && database === undefined) database = await benchDatabase(randomBytes(4).toString('hex'))
+    if (c.database && database === undefined) database = await benchDatabase()
     const env = { BENCH_FBI_OPTIONS: values.ablate, ...(c.database && { BENCH_DATABASE_URL: database.url }) }
     const server = await startServer(c.file, { env })
     const target = { port: server.port, path: c.path, headers: c.headers, connections: 50, maxSeconds: 120 }

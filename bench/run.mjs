@@ -1,7 +1,6 @@
 // The benchmark runner: `pnpm bench` (full run, writes results/latest.*), `pnpm bench --smoke`
 // (every server up, one short round, checks, writes nothing). See README.md.
 import { execFile } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
@@ -420,7 +419,7 @@ async function main() {
     const tokens = { hs: internalToken, rs: jwks.token }
     if (opts.profile !== undefined) {
       if (CASES.find((c) => c.id === opts.profile)?.database) {
-        database = await benchDatabase(randomBytes(4).toString('hex'))
+        database = await benchDatabase()
       }
       return await profile(opts, tokens, jwks, otlp, database)
     }
@@ -435,7 +434,7 @@ async function main() {
 
     // The database cases read from a database of the run's own (lib/database.mjs), dropped at the end.
     if (cases.some((c) => c.database && c.status === undefined)) {
-      database = await benchDatabase(randomBytes(4).toString('hex'))
+      database = await benchDatabase()
       progress(`database cases on ${database.name}`)
     }
     await measure(opts, cases, tokens, jwks, otlp, database)

@@ -1,6 +1,7 @@
 // The real PostgreSQL for the database cases (and bench/deploy): a fresh database per run, created
 // and dropped from the server's maintenance database. The server is FBI_TEST_DATABASE_URL's (CI's;
 // its database name is not used), else the local one on 127.0.0.1:5432. Loopback in CI and here.
+import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { body, PATIENT_ID } from './fixtures.mjs'
 
@@ -41,8 +42,8 @@ export async function freshDatabase(prefix, runId) {
 /** The table the database cases read: one row per patient, the row of PATIENT_ID being ROUTE's body. */
 export const BENCH_TABLE = 'bench_patients'
 
-/** A fresh database holding BENCH_TABLE with PATIENT_ID's row among 10,000 others (indexed lookups). */
-export async function benchDatabase(runId) {
+/** A fresh database of its own run holding BENCH_TABLE with PATIENT_ID's row among 10,000 others (indexed lookups). */
+export async function benchDatabase(runId = randomBytes(4).toString('hex')) {
   const database = await freshDatabase('bench', runId)
   const { hello } = body(PATIENT_ID)
   await withClient(database.url, async (c) => {

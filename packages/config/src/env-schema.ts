@@ -25,8 +25,9 @@ function propertySchema(spec: VariableSpec): Record<string, unknown> {
 }
 
 // One schema object per set of groups: env-schema's shared Ajv caches what it compiled by schema
-// object, so a configuration loaded again (the logger's, then the plugin's) is validated without
-// compiling anew (about 10 ms each time) and without growing Ajv's cache.
+// object, so a configuration loaded again with the same groups (each loadConfig call, each app of a
+// process) is validated without compiling anew (about 10 ms each time) and without growing Ajv's
+// cache. The logger's load (jwt off) and the plugin's (jwt on) are two sets.
 const schemas = new Map<string, Record<string, unknown>>()
 
 /** The JSON schema env-schema validates the selected variables against, built once per set of groups. */

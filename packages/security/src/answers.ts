@@ -43,12 +43,14 @@ export interface RefusalLog {
 // The log line is advice: a logger (or a reason) that throws must not keep the answer from being
 // sent, nor reach Fastify's done(), which reads a falsy error as success.
 function logRefusal(log: RefusalLog, request: FastifyRequest, what: string, reason: string): void {
+  if (!log.onRequestLine) {
+    logSafely(request, 'debug', { reason }, what)
+    return
+  }
   try {
-    if (log.onRequestLine)
-      (request as FastifyRequest & RefusalHolder).refusal = { reason: `${what}: ${reason}` }
-    else request.log.debug({ reason }, what)
+    ;(request as FastifyRequest & RefusalHolder).refusal = { reason: `${what}: ${reason}` }
   } catch {
-    // Lost: the refusal is sent all the same.
+    // Lost (a reason that cannot be printed, a request decorator replaced): the refusal is sent all the same.
   }
 }
 
@@ -94,14 +96,19 @@ export function internalError(
   message: string,
   details: Record<string, unknown> = {},
 ): void {
-  logError(request, details, message)
+  logSafely(request, 'error', details, message)
   send(reply, 500, INTERNAL_ERROR_BODY)
 }
 
-/** An error line; lost when the logger throws, as in logRefusal (what is sent is what matters). */
-export function logError(request: FastifyRequest, details: Record<string, unknown>, message: string): void {
+/** A log line that may be lost: whatever the logger throws, the caller's answer goes out all the same. */
+export function logSafely(
+  request: FastifyRequest,
+  level: 'debug' | 'error',
+  details: Record<string, unknown>,
+  message: string,
+): void {
   try {
-    request.log.error(details, message)
+    request.log[level](details, message)
   } catch {
     // Lost.
   }

@@ -61,13 +61,14 @@ const DEFAULTS = {
   jwksFetchTimeoutMs: 5_000,
   jwksCooldownMs: 10_000,
   requireProtection: false,
+  publicRoutes: [],
   claimRequirements: {},
   systemJwtTimeoutMs: 5_000,
 } as const satisfies { [K in keyof FbiSecurityOptions]?: FbiSecurityOptions[K] }
 
 /** The options with their defaults applied, plus what is derived from them and `app.config`. */
 export type ResolvedSecurityOptions = Required<Pick<FbiSecurityOptions, keyof typeof DEFAULTS>> &
-  Pick<FbiSecurityOptions, 'maxTokenAge' | 'publicRoutes'> & {
+  Pick<FbiSecurityOptions, 'maxTokenAge'> & {
     /** Answering as Flask Batteries Included did (`compat: 'flask'`, here or in @fbi/config). */
     readonly compat: boolean
     /** ENVIRONMENT, or the `environment` option. */
@@ -184,7 +185,7 @@ export function resolveOptions(
     jwksFetchTimeoutMs: opts.jwksFetchTimeoutMs ?? DEFAULTS.jwksFetchTimeoutMs,
     jwksCooldownMs: opts.jwksCooldownMs ?? DEFAULTS.jwksCooldownMs,
     requireProtection: opts.requireProtection ?? DEFAULTS.requireProtection,
-    publicRoutes: opts.publicRoutes,
+    publicRoutes: opts.publicRoutes ?? DEFAULTS.publicRoutes,
     claimRequirements: opts.claimRequirements ?? DEFAULTS.claimRequirements,
     compat: (opts.compat ?? config.compat ?? false) === 'flask',
     systemJwtTimeoutMs: opts.systemJwtTimeoutMs ?? DEFAULTS.systemJwtTimeoutMs,

@@ -105,31 +105,32 @@ function asBatteryRoute(entry: ProtectionReportEntry, batteries: BatteryRoutes):
 export function auditRouteTable(
   fastify: FastifyInstance,
   seen: readonly ProtectionReportEntry[],
-  options: { readonly requireProtection: boolean; readonly publicRoutes?: readonly string[] | undefined },
+  options: { readonly requireProtection: boolean; readonly publicRoutes: readonly string[] },
 ): { report: readonly ProtectionReportEntry[]; failure?: Error } {
   const batteries = batteryRoutes(fastify)
-  const publicRoutes = options.publicRoutes ?? []
-  const named = (entry: ProtectionReportEntry) =>
-    methodsOf(entry.method).every((method) => matchesRoutes(publicRoutes, method, entry.url))
-  const { unseen, unreadable } = unseenRoutes(fastify, seen)
-  const report: ProtectionReportEntry[] = seen.map((entry) => {
+  const { publicRoutes } = options
+  // A route without protect: a battery's (as announced), else public when publicRoutes names it.
+  const classify = (entry: ProtectionReportEntry): ProtectionReportEntry => {
     if (entry.protect !== null) return entry
     const battery = asBatteryRoute(entry, batteries)
-    return battery === entry && named(entry) ? { ...entry, public: true } : battery
-  })
+    const named = methodsOf(entry.method).every((method) => matchesRoutes(publicRoutes, method, entry.url))
+    return battery === entry && named ? { ...entry, public: true } : battery
+  }
+  const { unseen, unreadable } = unseenRoutes(fastify, seen)
+  const report: ProtectionReportEntry[] = seen.map(classify)
   for (const route of unseen) {
-    const entry: ProtectionReportEntry = {
-      method: route.method,
-      url: route.url,
-      protect: null,
-      requiredScopes: [],
-      public: false,
-      monitoringRoute: false,
-      adminRoute: false,
-      seen: false,
-    }
-    const battery = asBatteryRoute(entry, batteries)
-    report.push(battery === entry && named(entry) ? { ...entry, public: true } : battery)
+    report.push(
+      classify({
+        method: route.method,
+        url: route.url,
+        protect: null,
+        requiredScopes: [],
+        public: false,
+        monitoringRoute: false,
+        adminRoute: false,
+        seen: false,
+      }),
+    )
   }
   const unprotected = report.filter((e) => e.protect === null && !e.public)
   const name = (e: ProtectionReportEntry) =>

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import { type Answers, internalError, logError } from './answers.js'
+import { type Answers, internalError, logSafely } from './answers.js'
 import type { Principal } from './claims.js'
 import { Rejection } from './claims.js'
 import { isPromiseLike, type JwtClaims, type Predicate } from './predicate.js'
@@ -40,7 +40,8 @@ const NO_CLAIMS: JwtClaims = Object.freeze({})
 function lastResort(request: FastifyRequest, reply: FastifyReply, thrown: unknown): void {
   // Neither branch throws (see answers.ts): it runs in a promise's catch, where a throw would be an
   // unhandled rejection.
-  if (reply.sent) logError(request, thrownDetails(thrown), 'Security hook failed after its answer was sent')
+  if (reply.sent)
+    logSafely(request, 'error', thrownDetails(thrown), 'Security hook failed after its answer was sent')
   else internalError(request, reply, 'Security hook failed: request refused', thrownDetails(thrown))
 }
 
@@ -170,16 +171,13 @@ export function compileRoute(runtime: ProtectionRuntime, predicate: Predicate, p
   function evaluateWithoutDenying(request: FastifyRequest, reply: FastifyReply, done: Done): void {
     const ctx = new RequestPredicateContext(request, environment, isProduction)
     const report = (value: unknown): void => {
-      if (value !== true) {
-        try {
-          request.log.debug(
-            { reason: ctx.ambiguous ?? ctx.reason ?? `${description} was false` },
-            'Predicate false, ignored (IGNORE_JWT_VALIDATION)',
-          )
-        } catch {
-          // Advice only, as in answers.ts: the request goes on all the same.
-        }
-      }
+      if (value !== true)
+        logSafely(
+          request,
+          'debug',
+          { reason: ctx.ambiguous ?? ctx.reason ?? `${description} was false` },
+          'Predicate false, ignored (IGNORE_JWT_VALIDATION)',
+        )
       pass(request, done)
     }
     let result: unknown

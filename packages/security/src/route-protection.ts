@@ -43,8 +43,8 @@ interface RouteConfig {
 
 export interface RouteProtectionOptions {
   readonly requireProtection: boolean
-  /** Routes deliberately public without `protect` (see public-routes.ts); undefined for the default. */
-  readonly publicRoutes?: readonly string[] | undefined
+  /** Routes deliberately public without `protect` (see public-routes.ts). */
+  readonly publicRoutes: readonly string[]
 }
 
 function routeName(route: Pick<RouteOptions, 'method' | 'url'>): string {
