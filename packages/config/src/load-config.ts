@@ -1,15 +1,6 @@
-import envSchema from 'env-schema'
-import {
-  buildAuth0,
-  buildCustomAuth0,
-  buildDb,
-  buildEpr,
-  buildGeneral,
-  buildJwt,
-  type Values,
-} from './build-config.js'
+import { buildAuth0, buildCustomAuth0, buildDb, buildEpr, buildGeneral, buildJwt } from './build-config.js'
 import { readDotenv } from './dotenv.js'
-import { envSchemaFor } from './env-schema.js'
+import { validateEnv } from './env-validators.js'
 import { FBI_CONFIG_INVALID } from './errors.js'
 import { productionGuards } from './guards.js'
 import { legacyBooleanWarnings, mapLegacyPool, UNMAPPED_VARIABLES } from './legacy.js'
@@ -67,14 +58,8 @@ export function loadConfig<const O extends LoadConfigOptions>(opts: O = {} as O)
     ...productionGuards(input, groups),
     ...(groups.has('tracing') ? tracingProblems(input) : []),
   ]
-  let values: Values
-  try {
-    values = envSchema<Values>({ schema: envSchemaFor(groups, specs), data: input, env: false })
-  } catch (error) {
-    const ajvErrors = (error as { errors?: unknown }).errors
-    if (!Array.isArray(ajvErrors)) throw error
-    fail([...problemsFromAjv(ajvErrors, byName, input), ...guardProblems])
-  }
+  const { values, errors } = validateEnv(input, specs)
+  if (errors.length > 0) fail([...problemsFromAjv(errors, byName, input), ...guardProblems])
   if (guardProblems.length > 0) fail(guardProblems)
 
   const warnings: ConfigWarning[] = legacyBooleanWarnings(specs, input)
