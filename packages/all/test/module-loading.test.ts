@@ -13,7 +13,7 @@ const run = promisify(execFile)
 const recorder = fileURLToPath(new URL('../../db/test/fixtures/loading/record-loads.mjs', import.meta.url))
 const app = fileURLToPath(new URL('./fixtures/start-all.mjs', import.meta.url))
 
-it('a service without a database loads neither @fbi/db nor pg, and production without /docs no swagger-ui', async () => {
+it('a service without a database loads neither @fbi/db nor pg, nor TypeBox or a schema compiler for its configuration, and production without /docs no swagger-ui', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'fbi-all-loads-'))
   try {
     const file = join(dir, 'loads.txt')
@@ -23,7 +23,14 @@ it('a service without a database loads neither @fbi/db nor pg, and production wi
     })
     const urls = (await readFile(file, 'utf8')).split('\n').filter(Boolean)
     expect(urls.some((url) => url.endsWith('/all/dist/index.js'))).toBe(true)
-    expect(urls.some((url) => url.endsWith('/schema/dist/index.js'))).toBe(true)
+    // The schema battery's plugin alone: its TypeBox helpers are for a service's own routes.
+    expect(urls.some((url) => url.endsWith('/schema/dist/plugin.js'))).toBe(true)
+    expect(
+      urls.filter((url) => /@sinclair\/typebox|\/schema\/dist\/(index|schemas|query)\.js/.test(url)),
+    ).toEqual([])
+    // The configuration's validators were compiled ahead of time: no env-schema, no Ajv compiling.
+    expect(urls.some((url) => url.endsWith('/config/dist/env-validators.generated.js'))).toBe(true)
+    expect(urls.filter((url) => /env-schema|ajv\/dist\/standalone/.test(url))).toEqual([])
     expect(urls.filter((url) => /\/db\/dist\/|\/pg\/|node-pg-migrate|@fastify\/postgres/.test(url))).toEqual(
       [],
     )

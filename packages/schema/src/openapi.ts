@@ -1,9 +1,9 @@
 import fastifySwagger, { type SwaggerTransform, type SwaggerTransformObject } from '@fastify/swagger'
 import type { FastifyInstance, FastifySchema } from 'fastify'
 import { registerDocs } from './docs-ui.js'
+import { errorResponseJsonSchema } from './error-response.js'
 import { propertiesOf } from './plain-object.js'
-import { queryDecoderOf } from './query.js'
-import { ErrorResponse } from './schemas.js'
+import { queryDecoderOf } from './query-decoder.js'
 
 /** The OpenAPI document and its UI. */
 export interface FbiOpenApiOptions {
@@ -162,8 +162,7 @@ function components() {
   }
   return {
     securitySchemes: { bearerAuth: { type: 'http' as const, scheme: 'bearer', bearerFormat: 'JWT' } },
-    // A JSON copy: TypeBox's symbol keys have no place in the document.
-    schemas: { Error: JSON.parse(JSON.stringify(ErrorResponse)) },
+    schemas: { Error: errorResponseJsonSchema() },
     responses,
   }
 }

@@ -12,32 +12,12 @@ import {
   Type,
 } from '@sinclair/typebox'
 import { TIMESTAMP_FORMAT } from './formats.js'
-import { isPlainObject } from './plain-object.js'
+import { type QueryDecoder, QueryDecoderKey } from './query-decoder.js'
 import { parseTimestamp } from './timestamp.js'
-
-/**
- * How a query argument is decoded around Ajv. Fastify's Ajv coerces "true"/"12" itself, but only
- * in exact lower case, knows nothing of "a|b" lists and cannot produce a Date, so our validator
- * compiler runs `before` on the raw string and `after` on the validated value. A symbol keeps the
- * marker out of Ajv, the OpenAPI document and JSON.
- */
-export interface QueryDecoder {
-  readonly kind: 'boolean' | 'integer' | 'list' | 'timestamp'
-  readonly before?: (raw: unknown) => unknown
-  readonly after?: (valid: unknown) => unknown
-}
-
-export const QueryDecoderKey: unique symbol = Symbol.for('@fbi/schema.queryDecoder')
 
 function withDecoder<T extends TSchema>(schema: T, decoder: QueryDecoder): T {
   Object.defineProperty(schema, QueryDecoderKey, { value: decoder, enumerable: true })
   return schema
-}
-
-/** The decoder a query property schema carries, if it was made by one of the Query* helpers. */
-export function queryDecoderOf(schema: unknown): QueryDecoder | undefined {
-  if (!isPlainObject(schema)) return undefined
-  return (schema as { [QueryDecoderKey]?: QueryDecoder })[QueryDecoderKey]
 }
 
 const lowerCase = (raw: unknown): unknown => (typeof raw === 'string' ? raw.toLowerCase() : raw)
@@ -71,3 +51,5 @@ export function QueryTimestamp(options?: StringOptions): TUnsafe<Date> {
     after: (valid) => (typeof valid === 'string' ? parseTimestamp(valid) : valid),
   })
 }
+
+export { type QueryDecoder, QueryDecoderKey, queryDecoderOf } from './query-decoder.js'

@@ -7,8 +7,9 @@ import {
   type TUnsafe,
   Type,
 } from '@sinclair/typebox'
+import { ERROR_RESPONSE_DESCRIPTION, errorFieldOptions } from './error-response.js'
 import { TIMESTAMP_FORMAT } from './formats.js'
-import { isPlainObject } from './plain-object.js'
+import { StrictBodyKey, type StrictBodyKind } from './strict-body-kind.js'
 
 const TIMESTAMP_DESCRIPTION = 'ISO 8601 timestamp with milliseconds and Z or ±HH:MM'
 const TIMESTAMP_EXAMPLE = '2017-09-23T08:29:19.123+00:00'
@@ -42,9 +43,6 @@ function timestampOut(description: string): TUnsafe<Date | string> {
  */
 export const DateOnly: TString = Type.String({ format: 'date', examples: ['2017-09-23'] })
 
-/** The keys every stored entity carries; tolerated in strict bodies outside production. */
-export const IDENTIFIER_KEYS = ['uuid', 'created', 'created_by', 'modified', 'modified_by'] as const
-
 /** The identifier fields of a stored entity: uuid, who and when created and modified. */
 export const Identifier = Type.Object({
   uuid: Type.String({
@@ -70,31 +68,15 @@ export const Identifier = Type.Object({
 /** The body of every error response: `{ code, message }`. */
 export const ErrorResponse = Type.Object(
   {
-    code: Type.Integer({ description: 'HTTP response code', examples: [404] }),
-    message: Type.String({ description: 'Message attached to response', examples: ['Not Found'] }),
+    code: Type.Integer(errorFieldOptions('code')),
+    message: Type.String(errorFieldOptions('message')),
   },
-  { description: 'An error response in json format' },
+  { description: ERROR_RESPONSE_DESCRIPTION },
 )
-
-export const StrictBodyKey: unique symbol = Symbol.for('@fbi/schema.strictBody')
-
-/** Which of the seed's body checks a strict body follows: `post` tolerates identifier keys, `update` does not. */
-export type StrictBodyKind = 'post' | 'update'
 
 function markStrict<T extends object>(schema: T, kind: StrictBodyKind): T {
   Object.defineProperty(schema, StrictBodyKey, { value: kind, enumerable: true })
   return schema
-}
-
-/** `post` for StrictBody schemas, `update` for UpdateBody ones, undefined for anything else. */
-export function strictBodyKind(schema: unknown): StrictBodyKind | undefined {
-  if (!isPlainObject(schema)) return undefined
-  return (schema as { [StrictBodyKey]?: StrictBodyKind })[StrictBodyKey]
-}
-
-/** True for schemas made by StrictBody or UpdateBody. */
-export function isStrictBody(schema: unknown): boolean {
-  return strictBodyKind(schema) !== undefined
 }
 
 /**
@@ -120,3 +102,11 @@ export function UpdateBody<T extends TProperties>(
     'update',
   )
 }
+
+export {
+  IDENTIFIER_KEYS,
+  isStrictBody,
+  StrictBodyKey,
+  type StrictBodyKind,
+  strictBodyKind,
+} from './strict-body-kind.js'

@@ -1,7 +1,7 @@
 import { BadRequest } from '@fbi/errors'
 import type { FastifySchemaValidationError } from 'fastify'
 import { isPlainObject, propertiesOf } from './plain-object.js'
-import { IDENTIFIER_KEYS, type StrictBodyKind } from './schemas.js'
+import { IDENTIFIER_KEYS, type StrictBodyKind } from './strict-body-kind.js'
 
 /** What a StrictBody/UpdateBody route validates with, decided once when the route compiles. */
 export interface StrictBodyCheck {

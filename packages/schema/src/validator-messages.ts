@@ -1,6 +1,6 @@
 import type { FastifySchemaValidationError } from 'fastify'
 import { TIMESTAMP_FORMAT } from './formats.js'
-import type { QueryDecoder } from './query.js'
+import type { QueryDecoder } from './query-decoder.js'
 
 /** Rewrites Ajv's messages where the seed's named more (the key, the expected format). */
 export function rewriteMessages(

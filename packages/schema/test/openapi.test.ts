@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, type TestContext } from 'v
 import { parse } from 'yaml'
 import fbiSchema, {
   type DocsRoute,
+  ErrorResponse,
   FBI_SCHEMA_INVALID_OPENAPI,
   FBI_SCHEMA_NO_OPENAPI,
   OPENAPI_VERSION,
@@ -81,6 +82,11 @@ describe('the generated document', () => {
         content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
       })
     }
+  })
+
+  it('describes the error body exactly as the exported TypeBox ErrorResponse (written without loading TypeBox)', async (ctx) => {
+    const document = await spec(ctx)
+    expect(at(document, 'components', 'schemas', 'Error')).toEqual(JSON.parse(JSON.stringify(ErrorResponse)))
   })
 
   it('marks protected routes with bearerAuth and their required scopes', async (ctx) => {
