@@ -125,7 +125,7 @@ function options() {
     seconds: smoke ? 1 : number('seconds', 5),
     warmup: smoke ? 0 : number('warmup', 3),
     connections: smoke ? 10 : Math.round(number('connections', 50)),
-    startupSamples: smoke ? 1 : 5,
+    startupSamples: smoke ? 1 : 9,
     memoryAmounts: smoke ? [1000, 2000] : [10_000, 100_000],
     only,
     profile: values.profile === undefined ? undefined : Number(values.profile),
@@ -284,35 +284,53 @@ async function measure(opts, cases, tokens, jwks, otlp, database) {
 async function startup(opts, cases, jwks, fbiMissing) {
   const targets = [
     { name: 'fbi (@fbi/all, no database)', server: 'fbi.mjs', missing: fbiMissing, caseId: 2 },
-    { name: 'bare Fastify, for reference', server: 'fastify-bare.mjs', caseId: 1 },
+    { name: 'bare Fastify, for reference', server: 'fastify-bare.mjs', caseId: 1, bare: true },
+    // The floor: what the libraries fbi is built on cost to load and set up, with no fbi code.
+    { name: "Fastify + fbi's libraries, no fbi code", server: 'fastify-libraries.mjs' },
   ]
-  const results = []
+  const results = new Map()
+  const samples = new Map(targets.map((t) => [t, { wall: [], ready: [] }]))
   for (const t of targets) {
     if (t.missing !== undefined) {
-      results.push({ name: t.name, reason: 'not available yet' })
+      results.set(t, { name: t.name, reason: 'not available yet' })
       continue
     }
     const started = cases.find((c) => c.id === t.caseId)?.process
     if (opts.smoke && started !== undefined) {
       // The smoke run only proves the path works: it reuses the start of the case's server.
-      results.push({ name: `${t.name}, smoke`, samples: 1, wallMs: started.wallMs, readyMs: started.readyMs })
-      continue
-    }
-    const wall = []
-    const ready = []
-    try {
-      for (let i = 0; i < opts.startupSamples; i++) {
-        const server = await startServer(t.server, { env: { BENCH_JWKS_URL: jwks.url } })
-        wall.push(server.wallMs)
-        ready.push(server.readyMs)
-        await server.stop()
-      }
-      results.push({ name: t.name, samples: wall.length, wallMs: median(wall), readyMs: median(ready) })
-    } catch (error) {
-      results.push({ name: t.name, reason: `failed: ${error.message}`, failed: true })
+      results.set(t, {
+        name: `${t.name}, smoke`,
+        samples: 1,
+        wallMs: started.wallMs,
+        readyMs: started.readyMs,
+      })
     }
   }
-  return results
+  // Interleaved (one start of each in turn), so a slow moment of the machine falls on all of them.
+  for (let i = 0; i < opts.startupSamples; i++) {
+    for (const t of targets) {
+      if (results.has(t)) continue
+      try {
+        const server = await startServer(t.server, { env: { BENCH_JWKS_URL: jwks.url } })
+        samples.get(t).wall.push(server.wallMs)
+        samples.get(t).ready.push(server.readyMs)
+        await server.stop()
+      } catch (error) {
+        results.set(t, { name: t.name, reason: `failed: ${error.message}`, failed: true })
+      }
+    }
+  }
+  for (const t of targets) {
+    if (results.has(t)) continue
+    const { wall, ready } = samples.get(t)
+    results.set(t, { name: t.name, samples: wall.length, wallMs: median(wall), readyMs: median(ready) })
+  }
+  const bare = results.get(targets.find((t) => t.bare))
+  return targets.map((t) => {
+    const result = results.get(t)
+    if (result.wallMs === undefined || bare?.wallMs === undefined) return result
+    return { ...result, ratio: result.wallMs / bare.wallMs }
+  })
 }
 
 /** RSS and heap of a fresh server after `first` and then `second` requests; bare Fastify alongside. */

@@ -69,16 +69,22 @@ export function markdown(report) {
   }
   lines.push(
     '',
-    '| startup to ready, no database (median) | spawn → listening | inside the process |',
-    '|---|--:|--:|',
+    '| startup to ready, no database (median, starts interleaved) | spawn → listening | inside the process | to bare Fastify |',
+    '|---|--:|--:|--:|',
   )
   for (const st of report.startup) {
-    if (st.reason !== undefined) lines.push(`| ${st.name} | ${cell(st.reason)} | |`)
+    if (st.reason !== undefined) lines.push(`| ${st.name} | ${cell(st.reason)} | | |`)
     else
       lines.push(
-        `| ${st.name} (${st.samples} starts) | ${fixed(st.wallMs, 0)} ms | ${fixed(st.readyMs, 0)} ms |`,
+        `| ${st.name} (${st.samples} starts) | ${fixed(st.wallMs, 0)} ms | ${fixed(st.readyMs, 0)} ms | ${st.ratio === undefined ? '–' : `${fixed(st.ratio, 2)}×`} |`,
       )
   }
+  const fbiStart = report.startup.find((st) => st.name.startsWith('fbi'))
+  if (fbiStart?.ratio !== undefined && !report.settings.smoke)
+    lines.push(
+      '',
+      `Start-up target (fbi at most 1.5× bare Fastify): ${fixed(fbiStart.ratio, 2)}×, ${fbiStart.ratio <= 1.5 ? 'met' : 'not met'}.`,
+    )
   const mem = report.memory
   const count = (n) => n.toLocaleString('en-US')
   lines.push(
