@@ -22,7 +22,7 @@ const started = performance.now()
 ${
   side === 'env-schema'
     ? `const { default: envSchema } = await import('env-schema')
-const { envSchemaOf } = await import('../packages/config/dist/env-schema.js')
+const { envSchemaOf } = await import('../packages/config/dist/variable-schemas.js')
 const check = (specs) => envSchema({ schema: envSchemaOf(specs), data: { ...env }, env: false })`
     : `const { validateEnv } = await import('../packages/config/dist/env-validators.js')
 const check = (specs) => { const { values, errors } = validateEnv(env, specs); if (errors.length) throw new Error('invalid'); return values }`

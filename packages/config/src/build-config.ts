@@ -4,7 +4,7 @@ import type { LegacyPoolSettings } from './legacy.js'
 import type { Auth0Config, DbConfig, FbiCompat, GeneralConfig, JwtConfig } from './types.js'
 import type { LogFormat, LogLevel } from './variables.js'
 
-/** The variables as env-schema checked them: defaults applied, integers converted. */
+/** The variables as validateEnv returned them: defaults applied, numbers converted. */
 export type Values = Readonly<Record<string, string | number | undefined>>
 
 function str(values: Values, name: string): string {

@@ -4,8 +4,8 @@ import { parseEnv } from 'node:util'
 import { FBI_CONFIG_INVALID_OPTION } from './errors.js'
 
 /**
- * The .env file's variables, or none when there is no file to read. Read here rather than by
- * env-schema's own `dotenv` so the production guards, which look at the raw input, see them too.
+ * The .env file's variables, or none when there is no file to read. Read before the variables are
+ * checked, with the environment's, so the production guards, which look at the raw input, see them too.
  */
 export function readDotenv(path: string | null): Record<string, string | undefined> {
   if (path === null) return {}

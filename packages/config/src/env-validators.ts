@@ -25,7 +25,7 @@ export interface EnvValidation {
 
 /**
  * Checks `input` against the groups of `specs` (VARIABLES' order). Only their variables are kept in
- * `values`, as env-schema kept them (no additional properties). The errors come in the order one
+ * `values`, as the first release's env-schema kept them (no additional properties). The errors come in the order one
  * schema of all the groups would give, so an operator reads the same list as before.
  */
 export function validateEnv(

@@ -1,10 +1,8 @@
 import { parseBoolean } from './booleans.js'
+import type { Values } from './build-config.js'
 import type { ConfigProblem } from './problems.js'
 import type { TracesSampler, TracingConfig, TracingProtocol } from './types.js'
 import { GROUP_PURPOSE } from './variables.js'
-
-/** The variables as env-schema checked them: defaults applied, numbers converted. */
-type Values = Readonly<Record<string, string | number | undefined>>
 
 /** The service name OpenTelemetry's SDK specification gives a service that names none. */
 export const UNKNOWN_SERVICE_NAME = 'unknown_service:node'

@@ -6,9 +6,9 @@ import { Ajv } from 'ajv'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { GENERATED_FILE, renderEnvValidators } from '../scripts/generate-env-validators.mjs'
-import { ENV_AJV_OPTIONS, envSchemaOf, groupSchemas } from '../src/env-schema.js'
 import { validateEnv } from '../src/env-validators.js'
 import { problemsFromAjv } from '../src/problems.js'
+import { ENV_AJV_OPTIONS, envSchemaOf, groupSchemas } from '../src/variable-schemas.js'
 import { type GroupName, VARIABLES, type VariableSpec } from '../src/variables.js'
 
 const GROUPS: readonly GroupName[] = ['general', 'jwt', 'auth0', 'customAuth0', 'epr', 'db', 'tracing']

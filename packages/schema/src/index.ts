@@ -28,12 +28,8 @@ export { QueryBoolean, QueryInteger, QueryList, QueryTimestamp } from './query.j
 export {
   DateOnly,
   ErrorResponse,
-  IDENTIFIER_KEYS,
   Identifier,
-  isStrictBody,
   StrictBody,
-  type StrictBodyKind,
-  strictBodyKind,
   Timestamp,
   TimestampOut,
   UpdateBody,
@@ -46,6 +42,7 @@ export {
   type WriteOpenApiSpecOptions,
   writeOpenApiSpec,
 } from './spec-file.js'
+export { IDENTIFIER_KEYS, isStrictBody, type StrictBodyKind, strictBodyKind } from './strict-body-kind.js'
 export {
   formatDateOnly,
   formatTimestamp,

@@ -51,5 +51,3 @@ export function QueryTimestamp(options?: StringOptions): TUnsafe<Date> {
     after: (valid) => (typeof valid === 'string' ? parseTimestamp(valid) : valid),
   })
 }
-
-export { type QueryDecoder, QueryDecoderKey, queryDecoderOf } from './query-decoder.js'

@@ -102,11 +102,3 @@ export function UpdateBody<T extends TProperties>(
     'update',
   )
 }
-
-export {
-  IDENTIFIER_KEYS,
-  isStrictBody,
-  StrictBodyKey,
-  type StrictBodyKind,
-  strictBodyKind,
-} from './strict-body-kind.js'

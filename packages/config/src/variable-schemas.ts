@@ -56,7 +56,8 @@ export function envSchemaOf(specs: readonly VariableSpec[]): Record<string, unkn
  * group is compiled (ahead of time, see env-validators.ts) and checked on its own.
  */
 export function groupSchemas(specs: readonly VariableSpec[]): Map<GroupName, Record<string, unknown>> {
-  const byGroup = new Map<GroupName, VariableSpec[]>()
-  for (const spec of specs) byGroup.set(spec.group, [...(byGroup.get(spec.group) ?? []), spec])
-  return new Map([...byGroup].map(([group, members]) => [group, envSchemaOf(members)]))
+  const groups = new Set(specs.map((spec) => spec.group))
+  return new Map(
+    [...groups].map((group) => [group, envSchemaOf(specs.filter((spec) => spec.group === group))]),
+  )
 }
