@@ -6,6 +6,8 @@
 # written: a read-only root filesystem holds), and runs `docker build` only when `docker info`
 # succeeds. Needs `pnpm install` and `pnpm build` first; installs strace (Debian) when missing.
 set -euo pipefail
+# A command that fails under set -e ends the script without a word: say which line and how.
+trap 'echo "container-image.sh: line $LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
 cd "$(dirname "$0")/.."
 
 if ! command -v strace >/dev/null 2>&1; then

@@ -9,6 +9,8 @@
 # root, so it is started with `-u postgres`. Every setting is PgBouncer's default except those a
 # test needs, each said below. `.ci/pgbouncer.sh stop` stops it.
 set -euo pipefail
+# A command that fails under set -e ends the script without a word: say which line and how.
+trap 'echo "pgbouncer.sh: line $LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
 
 DIR="${FBI_PGBOUNCER_DIR:-/tmp/fbi-pgbouncer}"
 UPSTREAM="${FBI_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
@@ -93,7 +95,7 @@ for _ in $(seq 1 50); do
     const s = require("node:net").connect(Number(process.argv[1]), "127.0.0.1")
     s.on("connect", () => process.exit(0)).on("error", () => process.exit(1))
   ' "$LISTEN_PORT"; then
-    log "PgBouncer $("$PGBOUNCER" --version | head -1 | cut -d' ' -f2) (transaction mode) on 127.0.0.1:$LISTEN_PORT -> $HOST:$PORT"
+    log "PgBouncer $("$PGBOUNCER" --version | sed -n 1p | cut -d' ' -f2) (transaction mode) on 127.0.0.1:$LISTEN_PORT -> $HOST:$PORT"
     url_for "$LISTEN_PORT"
     echo
     exit 0

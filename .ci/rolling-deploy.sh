@@ -8,6 +8,8 @@
 # not applied exactly once, or instance that did not exit 0; then checks that the harness fails
 # when instances are killed instead of drained (about 25 s more).
 set -euo pipefail
+# A command that fails under set -e ends the script without a word: say which line and how.
+trap 'echo "rolling-deploy.sh: line $LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
 cd "$(dirname "$0")/.."
 
 if ! command -v haproxy >/dev/null 2>&1; then
@@ -17,7 +19,9 @@ if ! command -v haproxy >/dev/null 2>&1; then
   apt-get update >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends haproxy >&2
 fi
-haproxy -v | head -1
+# sed reads all of -v's output: `head -1` exits after the first line, and HAProxy, writing its
+# next lines into the closed pipe, dies of SIGPIPE now and then (141 under pipefail: a silent CI failure).
+haproxy -v | sed -n 1p
 
 # The configuration as the harness runs it, with placeholder ports: a syntax or keyword error fails here.
 FBI_DEPLOY_RUN_DIR=/tmp FBI_DEPLOY_FRONTEND_PORT=1 FBI_DEPLOY_PORT_1=2 FBI_DEPLOY_PORT_2=3 FBI_DEPLOY_PORT_3=4 \
